@@ -1,0 +1,2 @@
+export * from './cmapss.schema';
+export * from './cmapss.parser';

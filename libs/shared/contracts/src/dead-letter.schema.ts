@@ -1,0 +1,32 @@
+import type { IngestRejectCode } from './error-codes';
+import type { DeadLetterSource } from './subjects';
+
+/**
+ * What lands on `deadletter.v1.<source>.<site>`: enough to see why, and to replay the original
+ * bytes once the sender is fixed.
+ */
+export interface DeadLetterV1 {
+  source: DeadLetterSource;
+  reason: IngestRejectCode;
+  detail: string;
+  /** Subject the original was published on. */
+  subject: string;
+  /** Epoch ms when the edge refused it. */
+  rejectedAt: number;
+  /** The original message body (for one bad reading of a batch: that reading, re-encoded as JSON). */
+  payload: string;
+  payloadEncoding: 'utf8' | 'base64';
+  /** Index within the batch when only one reading of a batch was refused. */
+  index?: number;
+  /** JetStream sequence of the original message in its stream. */
+  streamSeq?: number;
+}
+
+/** Encodes refused bytes so that nothing is lost, even when they are not valid UTF-8. */
+export function encodeDeadLetterPayload(data: Uint8Array): Pick<DeadLetterV1, 'payload' | 'payloadEncoding'> {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const text = buf.toString('utf8');
+  // A lossless round-trip means the bytes were valid UTF-8.
+  if (Buffer.byteLength(text) === buf.length && !text.includes('\uFFFD')) return { payload: text, payloadEncoding: 'utf8' };
+  return { payload: buf.toString('base64'), payloadEncoding: 'base64' };
+}

@@ -1,0 +1,43 @@
+/**
+ * Every error that crosses a process boundary (dead letters, HTTP bodies, NATS replies) is one of
+ * these string codes. Clients switch on the code; the accompanying message is for humans only.
+ */
+export const IngestRejectCode = {
+  MalformedJson: 'malformed_json',
+  PayloadTooLarge: 'payload_too_large',
+  UnknownSubject: 'unknown_subject',
+  SubjectMismatch: 'subject_mismatch',
+  InvalidShape: 'invalid_shape',
+  InvalidId: 'invalid_id',
+  InvalidSeq: 'invalid_seq',
+  InvalidTimestamp: 'invalid_timestamp',
+  TimestampInFuture: 'timestamp_in_future',
+  InvalidValues: 'invalid_values',
+  ValueNotFinite: 'value_not_finite',
+  TooManyValues: 'too_many_values',
+  InvalidUnits: 'invalid_units',
+  BatchEmpty: 'batch_empty',
+  BatchTooLarge: 'batch_too_large',
+} as const;
+export type IngestRejectCode = (typeof IngestRejectCode)[keyof typeof IngestRejectCode];
+
+export const ApiErrorCode = {
+  ValidationFailed: 'validation_failed',
+  TwinNotFound: 'twin_not_found',
+  VersionMismatch: 'version_mismatch',
+  InvalidIfMatch: 'invalid_if_match',
+  InvalidMergePatch: 'invalid_merge_patch',
+  DocumentTooLarge: 'document_too_large',
+  DocumentTooDeep: 'document_too_deep',
+  UnsupportedMediaType: 'unsupported_media_type',
+  NotFound: 'not_found',
+  Internal: 'internal_error',
+} as const;
+export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
+
+/** Body of every 4xx/5xx HTTP response. */
+export interface ApiErrorBody {
+  code: ApiErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}

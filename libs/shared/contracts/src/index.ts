@@ -1,0 +1,6 @@
+export * from './error-codes';
+export * from './limits';
+export * from './subjects';
+export * from './telemetry.schema';
+export * from './dead-letter.schema';
+export * from './twin-events.schema';

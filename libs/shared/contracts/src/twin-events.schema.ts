@@ -1,0 +1,35 @@
+/** Which side of the twin a change touched. */
+export type TwinSection = 'reported' | 'desired' | 'derived' | 'metadata';
+
+/** A reported sensor value with the reading it came from. */
+export interface ReportedValue {
+  v: number;
+  /** Measurement time, epoch ms. */
+  ts: number;
+  /** Gateway sequence number of the reading that set it. */
+  seq: number;
+}
+
+/**
+ * Published on `twin.v1.changed.<site>.<asset>` after every committed change of a twin. `changes`
+ * carries only what changed (for `desired`, a JSON merge patch where null means deleted), so a
+ * consumer can keep a copy current without fetching the twin.
+ */
+export interface TwinChangedV1 {
+  site: string;
+  asset: string;
+  /** Twin version after the change; versions only grow, so consumers can drop stale events. */
+  version: number;
+  /** Version before the change; `version - fromVersion` changes are covered by this event. */
+  fromVersion: number;
+  cause: 'telemetry' | 'desired' | 'derived';
+  at: number;
+  changes: {
+    reported?: Record<string, ReportedValue>;
+    desired?: Record<string, unknown>;
+    derived?: Record<string, unknown>;
+    metadata?: Record<string, unknown>;
+  };
+  /** Highest reading sequence applied, after the change. */
+  lastSeq: number;
+}

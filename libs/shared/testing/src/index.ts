@@ -1,0 +1,6 @@
+export * from './ports';
+export * from './temp-dir';
+export * from './wait-for';
+export * from './repo-root';
+export * from './child-process';
+export * from './nats-server.harness';
