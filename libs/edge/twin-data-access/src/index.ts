@@ -1,0 +1,5 @@
+export * from './asset-twin.entity';
+export * from './reading-history.entity';
+export * from './sqlite.data-source';
+export * from './twin.sqlite-store';
+export * from './twin-data-access.module';

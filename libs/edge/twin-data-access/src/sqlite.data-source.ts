@@ -1,0 +1,50 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { AssetTwinEntity } from './asset-twin.entity';
+import { ReadingHistoryEntity, SensorSetEntity } from './reading-history.entity';
+import { TwinSchema1764072000000 } from './migrations/1764072000000-twin-schema.migration';
+
+export type SqliteSynchronous = 'off' | 'normal' | 'full';
+
+export interface TwinDatabaseOptions {
+  /** Path of the SQLite file (its folder must exist); `:memory:` for throwaway stores. */
+  path: string;
+  /**
+   * `full` fsyncs the WAL at every commit: a committed batch survives a power cut, which is what
+   * lets the ingest ack JetStream only after commit. `normal` survives process crashes only.
+   */
+  synchronous: SqliteSynchronous;
+}
+
+export const TWIN_ENTITIES = [AssetTwinEntity, ReadingHistoryEntity, SensorSetEntity];
+export const TWIN_MIGRATIONS = [TwinSchema1764072000000];
+
+export function twinDataSourceOptions(o: TwinDatabaseOptions): DataSourceOptions {
+  return {
+    type: 'better-sqlite3',
+    database: o.path,
+    entities: TWIN_ENTITIES,
+    migrations: TWIN_MIGRATIONS,
+    migrationsRun: true,
+    synchronize: false,
+    enableWAL: true,
+    prepareDatabase: (db: BetterSqlite3.Database) => {
+      db.pragma(`synchronous = ${o.synchronous}`);
+      db.pragma('busy_timeout = 5000');
+      db.pragma('temp_store = memory');
+      // Bounded page cache (negative = KiB): memory stays flat as the fleet grows.
+      db.pragma('cache_size = -16000');
+    },
+  };
+}
+
+/** Opens (and migrates) a twin database outside Nest, for tools and tests. */
+export async function openTwinDatabase(o: TwinDatabaseOptions): Promise<{ dataSource: DataSource; db: BetterSqlite3.Database }> {
+  const dataSource = await new DataSource(twinDataSourceOptions(o)).initialize();
+  return { dataSource, db: nativeConnection(dataSource) };
+}
+
+/** The better-sqlite3 handle under a TypeORM data source, for batched statements on hot paths. */
+export function nativeConnection(ds: DataSource): BetterSqlite3.Database {
+  return (ds.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
+}

@@ -1,0 +1,22 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { nativeConnection, twinDataSourceOptions, type TwinDatabaseOptions } from './sqlite.data-source';
+import { TwinSqliteStore } from './twin.sqlite-store';
+
+export interface TwinDataAccessOptions extends TwinDatabaseOptions {
+  cacheSize: number;
+}
+
+/** Provides the TwinSqliteStore over a migrated SQLite database. */
+@Module({})
+export class TwinDataAccessModule {
+  static forRoot(o: TwinDataAccessOptions): DynamicModule {
+    return {
+      module: TwinDataAccessModule,
+      imports: [TypeOrmModule.forRoot(twinDataSourceOptions(o))],
+      providers: [{ provide: TwinSqliteStore, inject: [DataSource], useFactory: (ds: DataSource) => new TwinSqliteStore(nativeConnection(ds), { cacheSize: o.cacheSize }) }],
+      exports: [TwinSqliteStore],
+    };
+  }
+}

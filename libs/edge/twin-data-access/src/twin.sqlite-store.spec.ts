@@ -1,0 +1,114 @@
+import { join } from 'node:path';
+import type { Reading } from '@millwright/contracts';
+import { makeTempDir, type TempDir } from '@millwright/testing';
+import { applyReadings } from '@millwright/twin-domain';
+import { openTwinDatabase } from './sqlite.data-source';
+import { StaleVersionError, TwinSqliteStore } from './twin.sqlite-store';
+
+const T0 = 1_764_000_000_000;
+const r = (asset: string, seq: number, values: Record<string, number>): Reading => ({ site: 's1', asset, seq, ts: T0 + seq * 1000, values });
+
+describe('TwinSqliteStore on a real SQLite file', () => {
+  let dir: TempDir;
+  let closers: Array<() => Promise<unknown>> = [];
+  beforeEach(() => (dir = makeTempDir('mw-store-')));
+  afterEach(async () => {
+    for (const c of closers) await c();
+    closers = [];
+    dir.remove();
+  });
+
+  async function open() {
+    const { dataSource, db } = await openTwinDatabase({ path: join(dir.path, 'twins.db'), synchronous: 'full' });
+    closers.push(() => dataSource.destroy());
+    return { store: new TwinSqliteStore(db, { cacheSize: 100 }), db, close: () => dataSource.destroy() };
+  }
+
+  function ingest(store: TwinSqliteStore, readings: Reading[]) {
+    const changes = applyReadings(readings, (s, a) => store.getOrCreate(s, a, T0), T0);
+    return store.commitIngest(changes, readings);
+  }
+
+  it('keeps twins and history across a reopen, with exact values', async () => {
+    const a = await open();
+    ingest(a.store, [r('e1', 1, { T50: 1400.25, P30: 553.1 }), r('e1', 2, { T50: 1401.5, P30: 553.9 }), r('e2', 1, { T50: 1399 })]);
+    await a.close();
+    closers = [];
+
+    const b = await open();
+    const e1 = b.store.get('s1', 'e1')!;
+    expect(e1.version).toBe(2);
+    expect(e1.lastSeq).toBe(2);
+    expect(e1.reported.T50).toEqual({ v: 1401.5, ts: T0 + 2000, seq: 2 });
+    expect(b.store.history('s1', 'e1', 10)).toEqual([
+      { seq: 1, ts: T0 + 1000, values: { T50: 1400.25, P30: 553.1 } },
+      { seq: 2, ts: T0 + 2000, values: { T50: 1401.5, P30: 553.9 } },
+    ]);
+    expect(b.store.historyCount('s1', 'e1')).toBe(2);
+    expect(b.store.count()).toBe(2);
+  });
+
+  it('stores a redelivered batch once', async () => {
+    const { store } = await open();
+    const batch = [r('e1', 1, { T50: 1 }), r('e1', 2, { T50: 2 })];
+    expect(ingest(store, batch).historyInserted).toBe(2);
+    expect(ingest(store, batch).historyInserted).toBe(0);
+    expect(store.get('s1', 'e1')!.version).toBe(2);
+    expect(store.history('s1', 'e1', 10)).toHaveLength(2);
+  });
+
+  it('rolls a failed commit back and reloads the committed twin', async () => {
+    const { store, db } = await open();
+    ingest(store, [r('e1', 1, { T50: 1 })]);
+    db.exec(`CREATE TRIGGER fail_next BEFORE INSERT ON reading_history BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    expect(() => ingest(store, [r('e1', 2, { T50: 2 })])).toThrow('disk full');
+    db.exec('DROP TRIGGER fail_next');
+    const t = store.get('s1', 'e1')!;
+    expect(t.version).toBe(1);
+    expect(t.reported.T50.v).toBe(1);
+    // The redelivered reading then applies normally.
+    ingest(store, [r('e1', 2, { T50: 2 })]);
+    expect(store.get('s1', 'e1')!.reported.T50.v).toBe(2);
+  });
+
+  it('refuses an update made against a stale version', async () => {
+    const { store } = await open();
+    ingest(store, [r('e1', 1, { T50: 1 })]);
+    const next = store.update('s1', 'e1', 1, (d) => (d.desired = { rpm: 10 }), T0);
+    expect(next.version).toBe(2);
+    expect(() => store.update('s1', 'e1', 1, (d) => (d.desired = { rpm: 20 }), T0)).toThrow(StaleVersionError);
+    expect(store.get('s1', 'e1')!.desired).toEqual({ rpm: 10 });
+  });
+
+  it('prunes history by count and by age, a few assets per call', async () => {
+    const { store } = await open();
+    for (const asset of ['a', 'b', 'c']) ingest(store, Array.from({ length: 20 }, (_, i) => r(asset, i + 1, { x: i })));
+    let cursor: string | undefined;
+    let deleted = 0;
+    let calls = 0;
+    do {
+      const res = store.pruneHistory(5, T0 + 3_500, 2, cursor);
+      deleted += res.deleted;
+      cursor = res.cursor;
+      calls++;
+    } while (cursor !== undefined);
+    expect(calls).toBe(2);
+    expect(deleted).toBe(45);
+    expect(store.history('s1', 'a', 100).map((h) => h.seq)).toEqual([16, 17, 18, 19, 20]);
+    expect(store.historyCount('s1', 'b')).toBe(5);
+    const byAge = store.pruneHistory(5, T0 + 18_500, 10, undefined);
+    expect(byAge.deleted).toBe(9);
+    expect(store.history('s1', 'c', 100).map((h) => h.seq)).toEqual([19, 20]);
+  });
+
+  it('lists twins by filter with keyset paging', async () => {
+    const { store } = await open();
+    ingest(store, ['e1', 'e2', 'e3', 'p1'].map((a, i) => ({ ...r(a, 1, { x: 1 }), ts: T0 + i, assetClass: a.startsWith('e') ? 'turbofan' : 'pump' })));
+    const page1 = store.list({ assetClass: 'turbofan', limit: 2 });
+    expect(page1.map((t) => t.asset)).toEqual(['e1', 'e2']);
+    const page2 = store.list({ assetClass: 'turbofan', limit: 2, after: 's1/e2' });
+    expect(page2.map((t) => t.asset)).toEqual(['e3']);
+    expect(store.list({ assetPrefix: 'p', limit: 10 }).map((t) => t.asset)).toEqual(['p1']);
+    expect(store.list({ seenBefore: T0 + 2, limit: 10 }).map((t) => t.asset)).toEqual(['e1', 'e2']);
+  });
+});

@@ -1,0 +1,317 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Reading, ReportedValue } from '@millwright/contracts';
+import { newTwin, twinKey, type AssetTwin, type JsonObject, type TwinChange } from '@millwright/twin-domain';
+
+type Db = BetterSqlite3.Database;
+
+export interface TwinListFilter {
+  site?: string;
+  assetClass?: string;
+  /** Asset ids starting with this text. */
+  assetPrefix?: string;
+  /** `derived.health.status`, once predictions fill it. */
+  health?: string;
+  /** Only twins with a reading at or after this time (epoch ms). */
+  seenSince?: number;
+  /** Only twins whose last reading is before this time, or that have none (finds silent assets). */
+  seenBefore?: number;
+  /** Keyset cursor: the `site/asset` key of the last twin of the previous page. */
+  after?: string;
+  limit: number;
+}
+
+export interface HistoryPoint {
+  seq: number;
+  ts: number;
+  values: Record<string, number>;
+}
+
+interface TwinRow {
+  site: string;
+  asset: string;
+  asset_class: string | null;
+  reported: string;
+  desired: string;
+  derived: string;
+  version: number;
+  last_seq: number;
+  last_seen_at: number | null;
+  history_count: number;
+  created_at: number;
+  updated_at: number;
+}
+
+function rowToTwin(r: TwinRow): AssetTwin {
+  return {
+    site: r.site,
+    asset: r.asset,
+    assetClass: r.asset_class,
+    reported: JSON.parse(r.reported) as Record<string, ReportedValue>,
+    desired: JSON.parse(r.desired) as JsonObject,
+    derived: JSON.parse(r.derived) as JsonObject,
+    version: r.version,
+    lastSeq: r.last_seq,
+    lastSeenAt: r.last_seen_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** Thrown by `update` when the caller's expected version is not the stored one. */
+export class StaleVersionError extends Error {
+  constructor(readonly current: number) {
+    super(`twin is at version ${current}`);
+    this.name = 'StaleVersionError';
+  }
+}
+
+/**
+ * The twin store: a write-through cache of twins over SQLite, with prepared statements for the hot
+ * path. One process owns the database (SQLite has one writer); every write is one transaction, so a
+ * kill -9 leaves either all or none of a batch. The cache holds committed state only: a failed
+ * commit evicts what it touched, and the next read reloads it.
+ */
+export class TwinSqliteStore {
+  private readonly cache = new Map<string, AssetTwin>();
+  private readonly historyCounts = new Map<string, number>();
+  private readonly sensorSets = new Map<string, number>();
+  private readonly sensorSetNames = new Map<number, string[]>();
+  private readonly stmt;
+
+  constructor(
+    private readonly db: Db,
+    private readonly opts: { cacheSize: number } = { cacheSize: 50_000 },
+  ) {
+    this.stmt = {
+      get: db.prepare<[string, string], TwinRow>('SELECT * FROM asset_twin WHERE site = ? AND asset = ?'),
+      upsert: db.prepare(`INSERT INTO asset_twin (site, asset, asset_class, reported, desired, derived, version, last_seq, last_seen_at, history_count, created_at, updated_at)
+        VALUES (@site, @asset, @assetClass, @reported, @desired, @derived, @version, @lastSeq, @lastSeenAt, @historyCount, @createdAt, @updatedAt)
+        ON CONFLICT (site, asset) DO UPDATE SET asset_class = excluded.asset_class, reported = excluded.reported, desired = excluded.desired,
+          derived = excluded.derived, version = excluded.version, last_seq = excluded.last_seq, last_seen_at = excluded.last_seen_at,
+          history_count = excluded.history_count, updated_at = excluded.updated_at`),
+      insertHistory: db.prepare('INSERT OR IGNORE INTO reading_history (site, asset, seq, ts, sensor_set, vals) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertSensorSet: db.prepare('INSERT INTO sensor_set (id, names) VALUES (?, ?)'),
+      history: db.prepare<[string, string, number, number], { seq: number; ts: number; sensor_set: number; vals: Buffer }>(
+        'SELECT seq, ts, sensor_set, vals FROM reading_history WHERE site = ? AND asset = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+      ),
+      countTwins: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM asset_twin'),
+      nthNewestSeq: db.prepare<[string, string, number], { seq: number }>('SELECT seq FROM reading_history WHERE site = ? AND asset = ? ORDER BY seq DESC LIMIT 1 OFFSET ?'),
+      pruneAsset: db.prepare('DELETE FROM reading_history WHERE site = ? AND asset = ? AND (seq <= ? OR ts < ?)'),
+      setHistoryCount: db.prepare('UPDATE asset_twin SET history_count = ? WHERE site = ? AND asset = ?'),
+      allCounts: db.prepare<[], { site: string; asset: string; history_count: number }>('SELECT site, asset, history_count FROM asset_twin'),
+    };
+    this.reloadIndexes();
+  }
+
+  /** The committed twin, or undefined when the asset has never reported. */
+  get(site: string, asset: string): AssetTwin | undefined {
+    const key = twinKey(site, asset);
+    const hit = this.cache.get(key);
+    if (hit) {
+      // Re-insert to keep Map order least-recently-used first.
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      return hit;
+    }
+    const row = this.stmt.get.get(site, asset);
+    if (!row) return undefined;
+    const twin = rowToTwin(row);
+    this.remember(key, twin);
+    return twin;
+  }
+
+  /**
+   * The twin to apply readings to, created (in the cache only) when new. Callers must `commitIngest`
+   * or `evict` in the same tick: the cache may not hold uncommitted state across an await.
+   */
+  getOrCreate(site: string, asset: string, now: number): AssetTwin {
+    const t = this.get(site, asset);
+    if (t) return t;
+    const created = newTwin(site, asset, now);
+    this.remember(twinKey(site, asset), created);
+    return created;
+  }
+
+  /** Commits a batch of applied readings: history rows and changed twins, in one transaction. */
+  commitIngest(changes: readonly TwinChange[], readings: readonly Reading[]): { historyInserted: number } {
+    const touched = new Set<AssetTwin>(changes.map((c) => c.twin));
+    try {
+      let inserted = 0;
+      this.db.transaction(() => {
+        const counted = new Map<string, number>();
+        for (const r of readings) {
+          const names = Object.keys(r.values);
+          const setId = this.sensorSetId(names);
+          const buf = Buffer.allocUnsafe(names.length * 8);
+          for (let i = 0; i < names.length; i++) buf.writeDoubleLE(r.values[names[i]], i * 8);
+          if (this.stmt.insertHistory.run(r.site, r.asset, r.seq, r.ts, setId, buf).changes === 1) {
+            inserted++;
+            const key = twinKey(r.site, r.asset);
+            counted.set(key, (counted.get(key) ?? 0) + 1);
+          }
+        }
+        for (const [key, n] of counted) {
+          this.historyCounts.set(key, (this.historyCounts.get(key) ?? 0) + n);
+          const twin = this.cache.get(key);
+          if (twin) touched.add(twin);
+        }
+        for (const twin of touched) this.writeTwin(twin);
+      })();
+      return { historyInserted: inserted };
+    } catch (e) {
+      // The cache already holds the applied state; drop it so that it is reloaded as committed.
+      for (const twin of touched) this.evict(twin.site, twin.asset);
+      for (const r of readings) this.evict(r.site, r.asset);
+      this.reloadIndexes();
+      throw e;
+    }
+  }
+
+  /**
+   * Changes one twin under optimistic concurrency: `mutate` edits a copy, which is committed only if
+   * the stored version still equals `expectedVersion` (when given). Returns the committed twin.
+   */
+  update(site: string, asset: string, expectedVersion: number | undefined, mutate: (draft: AssetTwin) => void, now: number): AssetTwin {
+    const current = this.get(site, asset);
+    if (!current) throw new Error(`no twin ${site}/${asset}`);
+    if (expectedVersion !== undefined && expectedVersion !== current.version) throw new StaleVersionError(current.version);
+    const draft: AssetTwin = structuredClone(current);
+    mutate(draft);
+    draft.version = current.version + 1;
+    draft.updatedAt = now;
+    this.db.transaction(() => this.writeTwin(draft))();
+    this.remember(twinKey(site, asset), draft);
+    return draft;
+  }
+
+  evict(site: string, asset: string): void {
+    this.cache.delete(twinKey(site, asset));
+  }
+
+  list(f: TwinListFilter): AssetTwin[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const cond = (sql: string, arg: unknown) => {
+      where.push(sql);
+      args.push(arg);
+    };
+    if (f.site !== undefined) cond('site = ?', f.site);
+    if (f.assetClass !== undefined) cond('asset_class = ?', f.assetClass);
+    if (f.assetPrefix !== undefined) cond("asset LIKE ? ESCAPE '\\'", f.assetPrefix.replace(/[\\%_]/g, '\\$&') + '%');
+    if (f.health !== undefined) cond("json_extract(derived, '$.health.status') = ?", f.health);
+    if (f.seenSince !== undefined) cond('last_seen_at >= ?', f.seenSince);
+    if (f.seenBefore !== undefined) cond('(last_seen_at IS NULL OR last_seen_at < ?)', f.seenBefore);
+    if (f.after !== undefined) {
+      const [s, a] = f.after.split('/');
+      where.push('(site, asset) > (?, ?)');
+      args.push(s, a ?? '');
+    }
+    const sql = `SELECT * FROM asset_twin ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY site, asset LIMIT ?`;
+    return this.db
+      .prepare<unknown[], TwinRow>(sql)
+      .all(...args, f.limit)
+      .map(rowToTwin);
+  }
+
+  /** Up to `limit` readings older than `beforeSeq`, oldest first. */
+  history(site: string, asset: string, limit: number, beforeSeq = Number.MAX_SAFE_INTEGER): HistoryPoint[] {
+    const rows = this.stmt.history.all(site, asset, beforeSeq, limit);
+    const out: HistoryPoint[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      const names = this.sensorSetNames.get(row.sensor_set) ?? [];
+      const values: Record<string, number> = {};
+      for (let j = 0; j < names.length; j++) values[names[j]] = row.vals.readDoubleLE(j * 8);
+      out[rows.length - 1 - i] = { seq: row.seq, ts: row.ts, values };
+    }
+    return out;
+  }
+
+  count(): number {
+    return this.stmt.countTwins.get()!.n;
+  }
+
+  historyCount(site: string, asset: string): number {
+    return this.historyCounts.get(twinKey(site, asset)) ?? 0;
+  }
+
+  /**
+   * Applies retention to up to `budget` assets, starting after `cursor` (round robin, so each call is
+   * short and the ingest loop is never blocked for long). Keeps at most `maxPerAsset` readings per
+   * asset and none older than `minTs`. Returns rows deleted and where to continue.
+   */
+  pruneHistory(maxPerAsset: number, minTs: number, budget: number, cursor: string | undefined): { deleted: number; cursor: string | undefined } {
+    const keys = [...this.historyCounts.keys()].sort();
+    let start = cursor === undefined ? 0 : keys.findIndex((k) => k > cursor);
+    if (start < 0) start = 0;
+    let deleted = 0;
+    let last: string | undefined;
+    this.db.transaction(() => {
+      for (let i = start; i < keys.length && i < start + budget; i++) {
+        const key = keys[i];
+        last = key;
+        const count = this.historyCounts.get(key) ?? 0;
+        if (count === 0) continue;
+        const [site, asset] = key.split('/');
+        const cut = count > maxPerAsset ? (this.stmt.nthNewestSeq.get(site, asset, maxPerAsset)?.seq ?? -1) : -1;
+        const n = this.stmt.pruneAsset.run(site, asset, cut, minTs).changes;
+        if (n > 0) {
+          deleted += n;
+          this.historyCounts.set(key, count - n);
+          this.stmt.setHistoryCount.run(count - n, site, asset);
+        }
+      }
+    })();
+    const done = last === undefined || keys.indexOf(last) === keys.length - 1;
+    return { deleted, cursor: done ? undefined : last };
+  }
+
+  private writeTwin(t: AssetTwin): void {
+    this.stmt.upsert.run({
+      site: t.site,
+      asset: t.asset,
+      assetClass: t.assetClass,
+      reported: JSON.stringify(t.reported),
+      desired: JSON.stringify(t.desired),
+      derived: JSON.stringify(t.derived),
+      version: t.version,
+      lastSeq: t.lastSeq,
+      lastSeenAt: t.lastSeenAt,
+      historyCount: this.historyCounts.get(twinKey(t.site, t.asset)) ?? 0,
+      createdAt: t.createdAt,
+      updatedAt: t.updatedAt,
+    });
+  }
+
+  private sensorSetId(names: string[]): number {
+    const key = names.join(',');
+    let id = this.sensorSets.get(key);
+    if (id === undefined) {
+      id = this.sensorSets.size + 1;
+      this.stmt.insertSensorSet.run(id, key);
+      this.sensorSets.set(key, id);
+      this.sensorSetNames.set(id, names);
+    }
+    return id;
+  }
+
+  private remember(key: string, twin: AssetTwin): void {
+    this.cache.set(key, twin);
+    if (this.cache.size > this.opts.cacheSize) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+  }
+
+  /** Rebuilds the in-memory indexes from what is committed. */
+  private reloadIndexes(): void {
+    this.sensorSets.clear();
+    this.sensorSetNames.clear();
+    for (const s of this.db.prepare<[], { id: number; names: string }>('SELECT id, names FROM sensor_set').all()) {
+      this.sensorSets.set(s.names, s.id);
+      this.sensorSetNames.set(s.id, s.names.split(','));
+    }
+    this.historyCounts.clear();
+    for (const c of this.stmt.allCounts.iterate()) this.historyCounts.set(twinKey(c.site, c.asset), c.history_count);
+  }
+}

@@ -1,0 +1,4 @@
+export * from './asset-twin';
+export * from './reading-apply';
+export * from './merge-patch';
+export * from './twin-domain.error';

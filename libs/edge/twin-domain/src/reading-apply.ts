@@ -1,0 +1,62 @@
+import type { Reading, ReportedValue } from '@millwright/contracts';
+import type { AssetTwin } from './asset-twin';
+
+/** What applying readings did to one twin. */
+export interface TwinChange {
+  twin: AssetTwin;
+  fromVersion: number;
+  /** Reported values that changed, newest per sensor. */
+  reported: Record<string, ReportedValue>;
+  /** Set when the asset class first appears or changes. */
+  assetClass?: string;
+}
+
+/**
+ * Applies one reading to a twin in place. Each sensor moves only to a value from a higher sequence
+ * number than the one it holds, so duplicates, redeliveries after a crash and late readings can
+ * never move a twin backwards, whatever order they arrive in. Returns the sensors that changed.
+ */
+export function applyReading(twin: AssetTwin, r: Reading, now: number, into?: Record<string, ReportedValue>): Record<string, ReportedValue> | null {
+  let changed: Record<string, ReportedValue> | null = null;
+  for (const name in r.values) {
+    const cur = twin.reported[name];
+    if (cur !== undefined && cur.seq >= r.seq) continue;
+    const next: ReportedValue = { v: r.values[name], ts: r.ts, seq: r.seq };
+    twin.reported[name] = next;
+    changed ??= into ?? {};
+    changed[name] = next;
+  }
+  if (changed === null) return null;
+  twin.version += 1;
+  if (r.seq > twin.lastSeq) twin.lastSeq = r.seq;
+  if (twin.lastSeenAt === null || r.ts > twin.lastSeenAt) twin.lastSeenAt = r.ts;
+  twin.updatedAt = now;
+  return changed;
+}
+
+/**
+ * Applies readings, in arrival order, to the twins `lookup` returns (creating them as needed), and
+ * returns one change per twin that moved. Readings that moved nothing (duplicates, stale values)
+ * are left out of the changes but stay in `readings` for the history, which deduplicates by seq.
+ */
+export function applyReadings(readings: readonly Reading[], lookup: (site: string, asset: string) => AssetTwin, now: number): TwinChange[] {
+  const changes = new Map<AssetTwin, TwinChange>();
+  for (const r of readings) {
+    const twin = lookup(r.site, r.asset);
+    let change = changes.get(twin);
+    const fromVersion = twin.version;
+    const moved = applyReading(twin, r, now, change?.reported);
+    if (r.assetClass !== undefined && r.assetClass !== twin.assetClass) {
+      twin.assetClass = r.assetClass;
+      if (!moved) {
+        twin.version += 1;
+        twin.updatedAt = now;
+      }
+      if (!change) changes.set(twin, (change = { twin, fromVersion, reported: moved ?? {} }));
+      change.assetClass = r.assetClass;
+      continue;
+    }
+    if (moved && !change) changes.set(twin, { twin, fromVersion, reported: moved });
+  }
+  return [...changes.values()];
+}
