@@ -8,12 +8,14 @@ export interface TwinDataAccessOptions extends TwinDatabaseOptions {
   cacheSize: number;
 }
 
-/** Provides the TwinSqliteStore over a migrated SQLite database. */
+/** Provides the TwinSqliteStore over a migrated SQLite database; import once, in the app module. */
 @Module({})
 export class TwinDataAccessModule {
   static forRoot(o: TwinDataAccessOptions): DynamicModule {
     return {
       module: TwinDataAccessModule,
+      // One SQLite writer per process: every feature module shares this store.
+      global: true,
       imports: [TypeOrmModule.forRoot(twinDataSourceOptions(o))],
       providers: [{ provide: TwinSqliteStore, inject: [DataSource], useFactory: (ds: DataSource) => new TwinSqliteStore(nativeConnection(ds), { cacheSize: o.cacheSize }) }],
       exports: [TwinSqliteStore],

@@ -16,6 +16,10 @@ export const Subjects = {
   siteTelemetry: (site: string): string => `telemetry.v1.${site}.>`,
   allTelemetry: 'telemetry.v1.>',
 
+  /**
+   * Core NATS notification after a twin change is committed (at most once: a consumer that missed
+   * one sees the gap in `fromVersion` and reads the twin).
+   */
   twinChanged: (site: string, asset: string): string => `twin.v1.changed.${site}.${asset}`,
   allTwinChanges: 'twin.v1.changed.>',
 
@@ -29,7 +33,6 @@ export type DeadLetterSource = 'telemetry';
 /** JetStream streams the edge relies on, with the subjects they capture. */
 export const Streams = {
   telemetry: { name: 'TELEMETRY', subjects: [Subjects.allTelemetry] },
-  twinEvents: { name: 'TWIN_EVENTS', subjects: [Subjects.allTwinChanges] },
   deadLetters: { name: 'DEAD_LETTERS', subjects: [Subjects.allDeadLetters] },
 } as const;
 

@@ -1,0 +1,35 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { NatsConnectionModule } from '@millwright/messaging';
+import { ObservabilityModule } from '@millwright/observability';
+import { TwinApiModule } from '@millwright/twin-api';
+import { TwinDataAccessModule } from '@millwright/twin-data-access';
+import { TwinIngestModule } from '@millwright/twin-ingest';
+import type { TwinServiceConfig } from './twin-service.config';
+
+@Module({})
+export class AppModule {
+  static forConfig(c: TwinServiceConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ObservabilityModule.forRoot({ service: 'twin-service' }),
+        NatsConnectionModule.forRoot({ servers: c.NATS_URL, name: 'millwright-twin-service' }),
+        TwinDataAccessModule.forRoot({ path: c.TWIN_DB_PATH, synchronous: c.SQLITE_SYNCHRONOUS, cacheSize: c.TWIN_CACHE_SIZE }),
+        TwinIngestModule.forRoot({
+          ingest: {
+            maxBatchReadings: c.INGEST_MAX_BATCH,
+            maxAckPending: c.INGEST_MAX_ACK_PENDING,
+            ackWaitMs: c.INGEST_ACK_WAIT,
+            streamMaxBytes: c.TELEMETRY_STREAM_MAX_BYTES,
+            streamMaxAgeMs: c.TELEMETRY_STREAM_MAX_AGE,
+            deadLetterMaxBytes: c.DEAD_LETTER_MAX_BYTES,
+            deadLetterMaxAgeMs: c.DEAD_LETTER_MAX_AGE,
+            replicas: c.JETSTREAM_REPLICAS,
+          },
+          retention: { maxPerAsset: c.HISTORY_MAX_PER_ASSET, maxAgeMs: c.HISTORY_MAX_AGE, intervalMs: c.HISTORY_PRUNE_INTERVAL, assetsPerTick: 500 },
+        }),
+        TwinApiModule,
+      ],
+    };
+  }
+}

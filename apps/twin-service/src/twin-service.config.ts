@@ -1,0 +1,26 @@
+import { duration, int, loadConfig, oneOf, str, type ConfigOf } from '@millwright/config';
+
+/** Every setting of the twin service; the README's configuration table is generated from this. */
+export const twinServiceSettings = {
+  NATS_URL: str('NATS server(s) to connect to, comma-separated', { default: 'nats://127.0.0.1:4222' }),
+  HTTP_HOST: str('Address the REST API listens on', { default: '0.0.0.0' }),
+  HTTP_PORT: int('Port of the REST API, /docs, /metrics and health endpoints', { default: 8080, min: 0, max: 65535 }),
+  TWIN_DB_PATH: str('SQLite file of the twin store (its folder is created)', { default: './data/twins.db' }),
+  SQLITE_SYNCHRONOUS: oneOf('`full`: a committed batch survives power loss; `normal`: survives process crashes only', ['full', 'normal'] as const, { default: 'full' }),
+  TWIN_CACHE_SIZE: int('Twins kept in memory (least recently used are dropped)', { default: 50_000, min: 100 }),
+  INGEST_MAX_BATCH: int('Most readings committed in one transaction', { default: 5000, min: 1, max: 100_000 }),
+  INGEST_MAX_ACK_PENDING: int('Telemetry messages in flight to the service before the server waits for acks', { default: 4000, min: 1, max: 100_000 }),
+  INGEST_ACK_WAIT: duration('Time before an unacked message is redelivered', { default: 30_000 }),
+  TELEMETRY_STREAM_MAX_BYTES: int('Backlog the telemetry stream holds while the twin service is down; when full, new readings are refused', { default: 1024 ** 3, min: 1024 ** 2 }),
+  TELEMETRY_STREAM_MAX_AGE: duration('Oldest backlog kept in the telemetry stream', { default: 7 * 86_400_000 }),
+  DEAD_LETTER_MAX_BYTES: int('Size cap of the dead-letter stream (oldest dropped first)', { default: 256 * 1024 ** 2, min: 1024 ** 2 }),
+  DEAD_LETTER_MAX_AGE: duration('How long dead letters are kept', { default: 30 * 86_400_000 }),
+  HISTORY_MAX_PER_ASSET: int('Readings kept per asset for predictions and charts', { default: 1000, min: 1 }),
+  HISTORY_MAX_AGE: duration('Oldest reading kept in history', { default: 30 * 86_400_000 }),
+  HISTORY_PRUNE_INTERVAL: duration('How often history retention runs', { default: 5000 }),
+  JETSTREAM_REPLICAS: int('Replicas of the edge streams (1 on a single-node site)', { default: 1, min: 1, max: 5 }),
+};
+
+export type TwinServiceConfig = ConfigOf<typeof twinServiceSettings>;
+
+export const loadTwinServiceConfig = (env: NodeJS.ProcessEnv = process.env): TwinServiceConfig => loadConfig(twinServiceSettings, env);

@@ -1,0 +1,96 @@
+import {
+  Subjects,
+  encodeDeadLetterPayload,
+  parseTelemetryMessage,
+  type DeadLetterV1,
+  type ParsedTelemetry,
+  type Reading,
+  type TwinChangedV1,
+} from '@millwright/contracts';
+import type { TwinSqliteStore } from '@millwright/twin-data-access';
+import { applyReadings, twinKey, type AssetTwin } from '@millwright/twin-domain';
+
+export interface InboundMessage {
+  subject: string;
+  data: Uint8Array;
+  /** Stream sequence: names dead letters so that a redelivered message's copy is deduplicated. */
+  streamSeq: number;
+}
+
+export interface OutboundDeadLetter {
+  subject: string;
+  letter: DeadLetterV1;
+  msgId: string;
+  /** Index of the inbound message (in the batch) that produced it; it is acked only once this is stored. */
+  from: number;
+}
+
+export interface CommittedBatch {
+  accepted: number;
+  historyInserted: number;
+  events: Array<{ subject: string; event: TwinChangedV1 }>;
+  deadLetters: OutboundDeadLetter[];
+}
+
+/**
+ * Turns a batch of telemetry messages into one SQLite transaction: validate each message, apply the
+ * good readings to the twins, commit, and return what must be published (twin-changed events, dead
+ * letters). It does no network I/O, so the consumer loop around it stays a thin adapter.
+ */
+export class IngestBatchProcessor {
+  constructor(
+    private readonly store: TwinSqliteStore,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  parse(msg: InboundMessage): ParsedTelemetry {
+    return parseTelemetryMessage(msg.subject, msg.data, this.clock());
+  }
+
+  commit(msgs: readonly InboundMessage[], parsed: readonly ParsedTelemetry[]): CommittedBatch {
+    const now = this.clock();
+    const readings: Reading[] = [];
+    const deadLetters: OutboundDeadLetter[] = [];
+    for (let i = 0; i < parsed.length; i++) {
+      const p = parsed[i];
+      for (const r of p.readings) readings.push(r);
+      for (const rej of p.rejections) {
+        const m = msgs[i];
+        const payload = rej.item !== undefined ? { payload: JSON.stringify(rej.item), payloadEncoding: 'utf8' as const } : encodeDeadLetterPayload(m.data);
+        deadLetters.push({
+          subject: Subjects.deadLetter('telemetry', p.site),
+          msgId: `telemetry-${m.streamSeq}-${rej.index ?? 'msg'}`,
+          from: i,
+          letter: { source: 'telemetry', reason: rej.reason, detail: rej.detail, subject: m.subject, rejectedAt: now, ...payload, index: rej.index, streamSeq: m.streamSeq },
+        });
+      }
+    }
+
+    // Batch-local lookup: a twin must stay the same object for the whole batch even if the store's
+    // cache evicts it meanwhile.
+    const local = new Map<string, AssetTwin>();
+    const lookup = (site: string, asset: string) => {
+      const k = twinKey(site, asset);
+      let t = local.get(k);
+      if (!t) local.set(k, (t = this.store.getOrCreate(site, asset, now)));
+      return t;
+    };
+    const changes = applyReadings(readings, lookup, now);
+    const { historyInserted } = this.store.commitIngest(changes, readings);
+
+    const events = changes.map((c) => {
+      const event: TwinChangedV1 = {
+        site: c.twin.site,
+        asset: c.twin.asset,
+        version: c.twin.version,
+        fromVersion: c.fromVersion,
+        cause: 'telemetry',
+        at: now,
+        changes: c.assetClass !== undefined ? { reported: c.reported, metadata: { assetClass: c.assetClass } } : { reported: c.reported },
+        lastSeq: c.twin.lastSeq,
+      };
+      return { subject: Subjects.twinChanged(c.twin.site, c.twin.asset), event };
+    });
+    return { accepted: readings.length, historyInserted, events, deadLetters };
+  }
+}

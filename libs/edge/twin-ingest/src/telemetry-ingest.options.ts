@@ -1,0 +1,19 @@
+export interface TelemetryIngestOptions {
+  /** Most readings committed in one SQLite transaction. */
+  maxBatchReadings: number;
+  /** Unacked messages the server may have in flight to us; bounds memory and the redelivery window. */
+  maxAckPending: number;
+  /** How long the server waits for an ack before redelivering (ms). */
+  ackWaitMs: number;
+  /** Telemetry stream limits: it is the edge's store-and-forward buffer, not an archive. */
+  streamMaxBytes: number;
+  streamMaxAgeMs: number;
+  /** Dead letters are kept this long for inspection and replay. */
+  deadLetterMaxAgeMs: number;
+  deadLetterMaxBytes: number;
+  /** Stream file replicas: 1 on a single edge box. */
+  replicas: number;
+}
+
+export const TELEMETRY_INGEST_OPTIONS = Symbol('TELEMETRY_INGEST_OPTIONS');
+export const INGEST_DURABLE = 'twin-ingest';

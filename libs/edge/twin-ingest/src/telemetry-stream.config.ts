@@ -1,0 +1,53 @@
+import { Streams } from '@millwright/contracts';
+import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, nanos, type ConsumerConfig, type StreamConfig } from 'nats';
+import { INGEST_DURABLE, type TelemetryIngestOptions } from './telemetry-ingest.options';
+
+/**
+ * The telemetry stream buffers readings between gateways and the twin service. Interest retention
+ * removes a message once the twin service has acked it (i.e. committed it), so the byte limit is a
+ * limit on backlog; discard-new means a full buffer refuses new readings (publishers that wait for
+ * acks see the error and retry) instead of silently dropping the oldest unprocessed ones.
+ */
+export function telemetryStreamConfig(o: TelemetryIngestOptions): Partial<StreamConfig> & { name: string } {
+  return {
+    name: Streams.telemetry.name,
+    subjects: [...Streams.telemetry.subjects],
+    retention: RetentionPolicy.Interest,
+    storage: StorageType.File,
+    discard: DiscardPolicy.New,
+    max_bytes: o.streamMaxBytes,
+    max_age: nanos(o.streamMaxAgeMs),
+    num_replicas: o.replicas,
+    // Gateways that set Nats-Msg-Id get exactly-once publishing across their own retries.
+    duplicate_window: nanos(120_000),
+  };
+}
+
+export function deadLetterStreamConfig(o: TelemetryIngestOptions): Partial<StreamConfig> & { name: string } {
+  return {
+    name: Streams.deadLetters.name,
+    subjects: [...Streams.deadLetters.subjects],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    max_bytes: o.deadLetterMaxBytes,
+    max_age: nanos(o.deadLetterMaxAgeMs),
+    num_replicas: o.replicas,
+    duplicate_window: nanos(120_000),
+  };
+}
+
+/**
+ * Explicit acks, one per message, sent only after the commit: ack-all would be cheaper but would
+ * also ack messages a crashed predecessor left pending, which would lose them.
+ */
+export function ingestConsumerConfig(o: TelemetryIngestOptions): Partial<ConsumerConfig> & { durable_name: string } {
+  return {
+    durable_name: INGEST_DURABLE,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(o.ackWaitMs),
+    max_ack_pending: o.maxAckPending,
+    filter_subject: Streams.telemetry.subjects[0],
+  };
+}

@@ -1,0 +1,3 @@
+export * from './nats-connection.module';
+export * from './jetstream.setup';
+export * from './json.publisher';

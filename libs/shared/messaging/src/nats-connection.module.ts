@@ -1,0 +1,42 @@
+import { Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { connect, type NatsConnection } from 'nats';
+
+export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+
+export interface NatsConnectionOptions {
+  servers: string;
+  /** Shown in the server's connection list (`/connz`), which is how an operator finds a client. */
+  name: string;
+}
+
+/** Connects once at start-up (a service without its broker is not ready) and reconnects forever after. */
+export async function connectNats(o: NatsConnectionOptions): Promise<NatsConnection> {
+  const log = new Logger('NATS');
+  const nc = await connect({ servers: o.servers.split(','), name: o.name, maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: false });
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error') log.warn(`${s.type}: ${String(s.data)}`);
+    }
+  })();
+  return nc;
+}
+
+class NatsConnectionCloser implements OnApplicationShutdown {
+  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
+  async onApplicationShutdown(): Promise<void> {
+    // drain() lets in-flight publishes and acks go out before the socket closes.
+    if (!this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
+  }
+}
+
+@Module({})
+export class NatsConnectionModule {
+  static forRoot(o: NatsConnectionOptions): DynamicModule {
+    return {
+      module: NatsConnectionModule,
+      global: true,
+      providers: [{ provide: NATS_CONNECTION, useFactory: () => connectNats(o) }, NatsConnectionCloser],
+      exports: [NATS_CONNECTION],
+    };
+  }
+}
