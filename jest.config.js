@@ -25,6 +25,6 @@ const common = { rootDir: __dirname, testEnvironment: 'node', transform, moduleN
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'] },
-    { ...common, displayName: 'system', testMatch: ['<rootDir>/test/**/*.spec.ts'], testTimeout: 180000 },
+    { ...common, displayName: 'system', testMatch: ['<rootDir>/test/**/*.spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/jest.setup.ts'] },
   ],
 };

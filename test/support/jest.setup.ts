@@ -1,0 +1,2 @@
+// System tests start servers and processes; their own waits carry the precise timeouts.
+jest.setTimeout(180_000);
