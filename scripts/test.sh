@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Every check the project has, in the order that fails fastest: types, lint, unit and system tests.
+# System tests start real nats-servers and the built services as processes (free ports, temp dirs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+echo "== typecheck"; npx tsc -p tsconfig.json --noEmit
+echo "== lint"; npx eslint .
+mkdir -p test-artifacts
+echo "== tests"
+status=0
+npx jest --runInBand --json --outputFile=test-artifacts/jest-results.json "$@" || status=$?
+node -e '
+  const r = require("./test-artifacts/jest-results.json");
+  console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+  if (r.numTotalTests === 0) process.exitCode = 1;
+' || status=1
+exit $status
