@@ -1,5 +1,7 @@
-import { ConfigError } from '@millwright/config';
-import { flagsToEnv, loadSensorSimulatorConfig } from './sensor-simulator.config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, describeSettings } from '@millwright/config';
+import { flagsToEnv, loadSensorSimulatorConfig, sensorSimulatorSettings } from './sensor-simulator.config';
 
 describe('sensor simulator configuration', () => {
   it('runs a synthetic fleet over core NATS with nothing set', () => {
@@ -32,5 +34,12 @@ describe('sensor simulator configuration', () => {
     expect(() => flagsToEnv(['--speed', '3'])).toThrow(/unknown flag --speed/);
     expect(() => flagsToEnv(['--rate'])).toThrow(/needs a value/);
     expect(() => flagsToEnv(['rate=3'])).toThrow(/unexpected argument/);
+  });
+});
+
+describe('sensor simulator settings documentation', () => {
+  it('is in the README, row for row', () => {
+    const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+    for (const row of describeSettings(sensorSimulatorSettings)) expect(readme).toContain(row);
   });
 });

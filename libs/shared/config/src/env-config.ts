@@ -109,6 +109,7 @@ export function duration(doc: string, opts: { default?: number } = {}): Setting<
   return {
     doc,
     default: opts.default,
+    defaultDoc: opts.default === undefined ? undefined : `\`${formatDuration(opts.default)}\``,
     parse(raw) {
       const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(raw.trim());
       if (!m) throw new Error('expected a duration like 500ms, 30s, 15m, 24h or 7d');
@@ -121,4 +122,12 @@ export function duration(doc: string, opts: { default?: number } = {}): Setting<
 /** Renders a spec as the rows of a Markdown table (variable, default, meaning) for the README. */
 export function describeSettings(spec: SettingsSpec): string[] {
   return Object.entries(spec).map(([name, s]) => `| \`${name}\` | ${s.defaultDoc ?? (s.default === undefined ? '(required)' : `\`${String(s.default)}\``)} | ${s.doc} |`);
+}
+
+/** 2592000000 -> "30d", 30000 -> "30s": the form the settings accept. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
 }
