@@ -7,7 +7,7 @@ const moduleNameMapper = Object.fromEntries(
   Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
 );
 const transform = {
-  '^.+\\.ts$': [
+  '^.+\\.(ts|js|mjs)$': [
     '@swc/jest',
     {
       jsc: {
@@ -20,7 +20,10 @@ const transform = {
     },
   ],
 };
-const common = { rootDir: __dirname, testEnvironment: 'node', transform, moduleNameMapper, moduleFileExtensions: ['ts', 'js', 'json'] };
+// NestJS 12 ships ES modules only. Node 20.19 loads them through require(), Jest's runtime does not,
+// so Jest compiles them to CommonJS like our own sources.
+const transformIgnorePatterns = ['/node_modules/(?!@nestjs/)'];
+const common = { rootDir: __dirname, testEnvironment: 'node', transform, transformIgnorePatterns, moduleNameMapper, moduleFileExtensions: ['ts', 'js', 'mjs', 'json'] };
 
 module.exports = {
   projects: [
