@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { Subjects } from '@millwright/contracts';
 import { makeTempDir, startNatsServer, waitFor, type NatsServerHandle, type TempDir } from '@millwright/testing';
+import type { TwinDto } from '@millwright/twin-api';
 import { startTwinService, type TwinServiceHandle } from './support/twin-service.process';
 
 const ASSETS = 60;
@@ -82,7 +83,7 @@ describe('twin service survives kill -9 while readings flow', () => {
 
     const expectedSeqs = Array.from({ length: READINGS_PER_ASSET }, (_, k) => k + 1);
     for (let i = 0; i < ASSETS; i++) {
-      const twin = (await (await fetch(`${svc.baseUrl}/api/v1/twins/plant1/${asset(i)}`)).json()) as Record<string, any>;
+      const twin = (await (await fetch(`${svc.baseUrl}/api/v1/twins/plant1/${asset(i)}`)).json()) as TwinDto;
       const last = values(i, READINGS_PER_ASSET);
       expect({ asset: twin.asset, lastSeq: twin.lastSeq, T50: twin.reported.T50.v, P30: twin.reported.P30.v, Nf: twin.reported.Nf.v }).toEqual({
         asset: asset(i),

@@ -3,6 +3,7 @@ import { connect as mqttConnect } from 'mqtt';
 import { connect, type NatsConnection, type Subscription } from 'nats';
 import { IngestRejectCode, Subjects, TelemetryLimits, type DeadLetterV1, type TwinChangedV1 } from '@millwright/contracts';
 import { makeTempDir, startNatsServer, waitFor, type NatsServerHandle, type TempDir } from '@millwright/testing';
+import type { TwinDto } from '@millwright/twin-api';
 import { startTwinService, type TwinServiceHandle } from './support/twin-service.process';
 
 const enc = (x: unknown) => Buffer.from(typeof x === 'string' ? x : JSON.stringify(x));
@@ -36,9 +37,9 @@ describe('twin service: telemetry in, twins out (real nats-server, SQLite file, 
 
   const getTwin = async (asset: string, site = 'plant1') => {
     const res = await fetch(`${svc.baseUrl}/api/v1/twins/${site}/${asset}`);
-    return { status: res.status, etag: res.headers.get('etag'), body: (await res.json()) as Record<string, any> };
+    return { status: res.status, etag: res.headers.get('etag'), body: (await res.json()) as TwinDto };
   };
-  const twinAt = (asset: string, pred: (t: Record<string, any>) => boolean) =>
+  const twinAt = (asset: string, pred: (t: TwinDto) => boolean) =>
     waitFor(async () => {
       const t = await getTwin(asset);
       return t.status === 200 && pred(t.body) ? t : undefined;

@@ -9,6 +9,8 @@ export interface TwinChange {
   reported: Record<string, ReportedValue>;
   /** Set when the asset class first appears or changes. */
   assetClass?: string;
+  /** The readings that moved the twin, in the order applied (what a model's window is built from). */
+  applied: Reading[];
 }
 
 /**
@@ -52,11 +54,14 @@ export function applyReadings(readings: readonly Reading[], lookup: (site: strin
         twin.version += 1;
         twin.updatedAt = now;
       }
-      if (!change) changes.set(twin, (change = { twin, fromVersion, reported: moved ?? {} }));
+      if (!change) changes.set(twin, (change = { twin, fromVersion, reported: moved ?? {}, applied: [] }));
       change.assetClass = r.assetClass;
+      if (moved) change.applied.push(r);
       continue;
     }
-    if (moved && !change) changes.set(twin, { twin, fromVersion, reported: moved });
+    if (!moved) continue;
+    if (!change) changes.set(twin, (change = { twin, fromVersion, reported: moved, applied: [] }));
+    change.applied.push(r);
   }
   return [...changes.values()];
 }

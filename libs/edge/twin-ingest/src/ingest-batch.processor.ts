@@ -86,7 +86,11 @@ export class IngestBatchProcessor {
         fromVersion: c.fromVersion,
         cause: 'telemetry',
         at: now,
-        changes: c.assetClass !== undefined ? { reported: c.reported, metadata: { assetClass: c.assetClass } } : { reported: c.reported },
+        changes: {
+          reported: c.reported,
+          readings: c.applied.map((r) => ({ seq: r.seq, ts: r.ts, values: r.values })),
+          ...(c.assetClass !== undefined ? { metadata: { assetClass: c.assetClass } } : {}),
+        },
         lastSeq: c.twin.lastSeq,
       };
       return { subject: Subjects.twinChanged(c.twin.site, c.twin.asset), event };

@@ -26,6 +26,11 @@ export interface TwinChangedV1 {
   at: number;
   changes: {
     reported?: Record<string, ReportedValue>;
+    /**
+     * For telemetry: every reading this change applied, in order. Consumers that keep a window of
+     * recent readings (the predictor) extend it from here instead of reading history.
+     */
+    readings?: Array<{ seq: number; ts: number; values: Record<string, number> }>;
     desired?: Record<string, unknown>;
     derived?: Record<string, unknown>;
     metadata?: Record<string, unknown>;

@@ -1,12 +1,14 @@
 /** Polls `probe` until it returns a truthy value or the time is up; the last error is reported. */
-export async function waitFor<T>(probe: () => T | Promise<T>, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+type Falsy = undefined | null | false | 0 | '';
+
+export async function waitFor<T>(probe: () => T | Falsy | Promise<T | Falsy>, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
   const { timeoutMs = 15_000, intervalMs = 50, what = 'condition' } = opts;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
     try {
       const v = await probe();
-      if (v) return v;
+      if (v) return v as T;
     } catch (e) {
       lastError = e;
     }
