@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { NATS_CONNECTION, ensureConsumer, ensureStream, publishJson, publishJsonDurably } from '@millwright/messaging';
+import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, ensureStream, publishJson, publishJsonDurably, type BatchOutcome } from '@millwright/messaging';
 import { HealthRegistry, MetricsRegistry } from '@millwright/observability';
 import { Streams, type ParsedTelemetry } from '@millwright/contracts';
 import { TwinSqliteStore } from '@millwright/twin-data-access';
-import type { ConsumerMessages, JetStreamClient, JsMsg, NatsConnection } from 'nats';
+import type { JetStreamClient, JetStreamManager, JsMsg, NatsConnection } from 'nats';
 import { IngestBatchProcessor, type InboundMessage } from './ingest-batch.processor';
 import { INGEST_DURABLE, TELEMETRY_INGEST_OPTIONS, type TelemetryIngestOptions } from './telemetry-ingest.options';
 import { deadLetterStreamConfig, ingestConsumerConfig, telemetryStreamConfig } from './telemetry-stream.config';
@@ -12,25 +12,17 @@ import { deadLetterStreamConfig, ingestConsumerConfig, telemetryStreamConfig } f
 const RETRY_DELAY_MS = 2000;
 
 /**
- * Pulls telemetry from JetStream and commits it to the twins in batches. Messages that arrive in one
- * socket read are processed together (setImmediate), so batches grow with load and latency stays
- * low when idle. A message is acked only after its readings are committed and its dead letters are
- * stored: a crash at any point means redelivery, which the twin model makes harmless.
+ * Telemetry from JetStream into the twins: each batch is validated, applied and committed in one
+ * transaction; then events go out and dead letters are stored; only then are the messages acked.
+ * A crash at any point means redelivery, which the twin model makes harmless.
  */
 @Injectable()
 export class TelemetryIngestService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger(TelemetryIngestService.name);
   private readonly processor: IngestBatchProcessor;
   private js!: JetStreamClient;
-  private messages?: ConsumerMessages;
-  private buffer: JsMsg[] = [];
-  private draining = false;
-  private scheduled = false;
-  private stopped = false;
-  private consuming = false;
-  private pending = 0;
+  private consumer?: JetStreamBatchConsumer;
   private pendingTimer?: NodeJS.Timeout;
-
   private readonly m;
 
   constructor(
@@ -54,7 +46,7 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
       this.set(store.count());
     });
     health.register('nats', () => (this.nc.isClosed() ? 'NATS connection closed' : null));
-    health.register('telemetry-consumer', () => (this.consuming ? null : 'telemetry consumer not running'));
+    health.register('telemetry-consumer', () => (this.consumer?.running ? null : 'telemetry consumer not running'));
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -63,71 +55,43 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
     await ensureStream(jsm, deadLetterStreamConfig(this.o));
     await ensureConsumer(jsm, Streams.telemetry.name, ingestConsumerConfig(this.o));
     this.js = this.nc.jetstream();
-    const consumer = await this.js.consumers.get(Streams.telemetry.name, INGEST_DURABLE);
-    this.messages = await consumer.consume({
-      max_messages: this.o.maxAckPending,
-      callback: (m) => this.onMessage(m),
-    });
-    this.consuming = true;
-    void this.messages.closed().then(() => (this.consuming = false));
+    this.consumer = new JetStreamBatchConsumer(
+      this.js,
+      { stream: Streams.telemetry.name, durable: INGEST_DURABLE, maxAckPending: this.o.maxAckPending, retryDelayMs: RETRY_DELAY_MS },
+      (buffer) => this.handle(buffer),
+    );
+    await this.consumer.start();
     this.pendingTimer = setInterval(() => void this.refreshPending(jsm), 5000);
     this.pendingTimer.unref();
     this.log.log(`consuming ${Streams.telemetry.subjects.join(', ')} as '${INGEST_DURABLE}'`);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
     clearInterval(this.pendingTimer);
-    await this.messages?.close().catch(() => undefined);
-    // Let the batch in progress finish and ack; whatever is still buffered is redelivered later.
-    while (this.draining) await new Promise((r) => setTimeout(r, 10));
+    await this.consumer?.stop();
   }
 
-  private onMessage(m: JsMsg): void {
-    this.buffer.push(m);
-    if (!this.scheduled && !this.draining) {
-      this.scheduled = true;
-      setImmediate(() => void this.drain());
-    }
-  }
-
-  private async drain(): Promise<void> {
-    this.scheduled = false;
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      while (this.buffer.length > 0 && !this.stopped) await this.processNext();
-    } finally {
-      this.draining = false;
-    }
-  }
-
-  private async processNext(): Promise<void> {
-    const msgs: JsMsg[] = [];
+  private async handle(buffer: readonly JsMsg[]): Promise<BatchOutcome> {
+    const started = process.hrtime.bigint();
     const inbound: InboundMessage[] = [];
     const parsed: ParsedTelemetry[] = [];
     let readings = 0;
-    let taken = 0;
-    const started = process.hrtime.bigint();
-    while (taken < this.buffer.length && readings < this.o.maxBatchReadings) {
-      const m = this.buffer[taken++];
+    // Parse from the front until the batch holds enough readings for one transaction.
+    while (inbound.length < buffer.length && readings < this.o.maxBatchReadings) {
+      const m = buffer[inbound.length];
       const msg = { subject: m.subject, data: m.data, streamSeq: m.seq };
       const p = this.processor.parse(msg);
-      msgs.push(m);
       inbound.push(msg);
       parsed.push(p);
       readings += p.readings.length;
     }
-    this.buffer = taken === this.buffer.length ? [] : this.buffer.slice(taken);
 
     let batch;
     try {
       batch = this.processor.commit(inbound, parsed);
     } catch (e) {
       this.m.commitFailures.inc();
-      this.log.error(`commit of ${msgs.length} messages failed, will retry: ${(e as Error).message}`);
-      for (const m of msgs) m.nak(RETRY_DELAY_MS);
-      return;
+      throw e;
     }
     this.m.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     this.m.batches.inc();
@@ -135,31 +99,25 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
     for (const e of batch.events) publishJson(this.nc, e.subject, e.event);
     this.m.events.inc(batch.events.length);
 
-    const failed = new Set<number>();
-    if (batch.deadLetters.length > 0) {
-      await Promise.all(
-        batch.deadLetters.map(async (d) => {
-          try {
-            await publishJsonDurably(this.js, d.subject, d.letter, d.msgId);
-            this.m.rejected.inc({ reason: d.letter.reason });
-          } catch (e) {
-            failed.add(d.from);
-            this.log.error(`dead letter for stream seq ${d.letter.streamSeq} not stored, will retry: ${(e as Error).message}`);
-          }
-        }),
-      );
-    }
-    for (let i = 0; i < msgs.length; i++) {
-      if (failed.has(i)) msgs[i].nak(RETRY_DELAY_MS);
-      else msgs[i].ack();
-    }
+    const retry = new Set<number>();
+    await Promise.all(
+      batch.deadLetters.map(async (d) => {
+        try {
+          await publishJsonDurably(this.js, d.subject, d.letter, d.msgId);
+          this.m.rejected.inc({ reason: d.letter.reason });
+        } catch (e) {
+          retry.add(d.from);
+          this.log.error(`dead letter for stream seq ${d.letter.streamSeq} not stored, will retry: ${(e as Error).message}`);
+        }
+      }),
+    );
+    return { taken: inbound.length, retry };
   }
 
-  private async refreshPending(jsm: { consumers: { info(s: string, c: string): Promise<{ num_pending: number; num_ack_pending: number }> } }): Promise<void> {
+  private async refreshPending(jsm: JetStreamManager): Promise<void> {
     try {
       const info = await jsm.consumers.info(Streams.telemetry.name, INGEST_DURABLE);
-      this.pending = info.num_pending + info.num_ack_pending;
-      this.m.pending.set(this.pending);
+      this.m.pending.set(info.num_pending + info.num_ack_pending);
     } catch {
       // Broker unreachable: the gauge keeps its last value and readiness reports the connection.
     }

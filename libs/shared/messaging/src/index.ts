@@ -1,3 +1,4 @@
 export * from './nats-connection.module';
 export * from './jetstream.setup';
 export * from './json.publisher';
+export * from './jetstream-batch.consumer';

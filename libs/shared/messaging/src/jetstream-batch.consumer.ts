@@ -1,0 +1,99 @@
+import { Logger } from '@nestjs/common';
+import type { ConsumerMessages, JetStreamClient, JsMsg } from 'nats';
+
+/** What a batch handler did with the front of the buffer. */
+export interface BatchOutcome {
+  /** Messages taken from the front of the buffer. */
+  taken: number;
+  /** Indexes (within the taken ones) to redeliver later instead of acking. */
+  retry?: ReadonlySet<number>;
+}
+
+/** Takes messages from the front of `buffer`, commits their effect, and says how many it took. */
+export type BatchHandler = (buffer: readonly JsMsg[]) => Promise<BatchOutcome>;
+
+export interface JetStreamBatchConsumerOptions {
+  stream: string;
+  durable: string;
+  /** Messages the server may have in flight to us; bounds the buffer. */
+  maxAckPending: number;
+  /** Redelivery delay for messages whose handling failed (ms). */
+  retryDelayMs: number;
+}
+
+/**
+ * Pull consumer that hands messages to a handler in batches. Messages that arrive in one socket read
+ * are handled together (setImmediate), so batches grow with load and stay small when idle. A message
+ * is acked only after the handler resolved for it; a handler that throws gets the whole buffer
+ * redelivered after `retryDelayMs`, so a crash or a failure anywhere means redelivery, never loss.
+ */
+export class JetStreamBatchConsumer {
+  private readonly log: Logger;
+  private messages?: ConsumerMessages;
+  private buffer: JsMsg[] = [];
+  private draining = false;
+  private scheduled = false;
+  private stopped = false;
+  private consuming = false;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly o: JetStreamBatchConsumerOptions,
+    private readonly handler: BatchHandler,
+  ) {
+    this.log = new Logger(`JetStreamBatchConsumer:${o.durable}`);
+  }
+
+  get running(): boolean {
+    return this.consuming;
+  }
+
+  async start(): Promise<void> {
+    const consumer = await this.js.consumers.get(this.o.stream, this.o.durable);
+    this.messages = await consumer.consume({ max_messages: this.o.maxAckPending, callback: (m) => this.onMessage(m) });
+    this.consuming = true;
+    void this.messages.closed().then(() => (this.consuming = false));
+  }
+
+  /** Stops pulling, lets the batch in hand finish and ack; the rest of the buffer is redelivered later. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.messages?.close().catch(() => undefined);
+    while (this.draining) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  private onMessage(m: JsMsg): void {
+    this.buffer.push(m);
+    if (!this.scheduled && !this.draining) {
+      this.scheduled = true;
+      setImmediate(() => void this.drain());
+    }
+  }
+
+  private async drain(): Promise<void> {
+    this.scheduled = false;
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.buffer.length > 0 && !this.stopped) {
+        let outcome: BatchOutcome;
+        try {
+          outcome = await this.handler(this.buffer);
+        } catch (e) {
+          this.log.error(`batch of ${this.buffer.length} failed, redelivering in ${this.o.retryDelayMs} ms: ${(e as Error).message}`);
+          for (const m of this.buffer) m.nak(this.o.retryDelayMs);
+          this.buffer = [];
+          break;
+        }
+        const taken = Math.max(1, Math.min(outcome.taken, this.buffer.length));
+        for (let i = 0; i < taken; i++) {
+          if (outcome.retry?.has(i)) this.buffer[i].nak(this.o.retryDelayMs);
+          else this.buffer[i].ack();
+        }
+        this.buffer = taken === this.buffer.length ? [] : this.buffer.slice(taken);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+}
