@@ -189,6 +189,23 @@ describe('twin service: telemetry in, twins out (real nats-server, SQLite file, 
     expect(cached.status).toBe(304);
   });
 
+  it('writes predictions into derived state, never letting an older one replace a newer one', async () => {
+    nc.publish(Subjects.reading('plant1', 'pred-1'), enc(reading('pred-1', 40, { T50: 1 })));
+    await twinAt('pred-1', (b) => b.lastSeq === 40);
+    const js = nc.jetstream();
+    const prediction = (basedOnSeq: number, rul: number) => ({ site: 'plant1', asset: 'pred-1', status: 'ok', rul, failureRisk: 0.2, health: 'warning', modelVersion: 'fd001-test', at: Date.now(), basedOnSeq });
+    await js.publish(Subjects.predictions('plant1'), enc({ site: 'plant1', predictions: [prediction(40, 33.5)] }));
+    await js.publish(Subjects.predictions('plant1'), enc({ site: 'plant1', predictions: [prediction(39, 99)] }));
+    const dl = collect<DeadLetterV1>(nc, Subjects.deadLetter('prediction', 'plant1'));
+    await js.publish(Subjects.predictions('plant1'), enc({ site: 'plant1', predictions: [{ ...prediction(41, 1), status: 'ok', rul: 'soon' }] }));
+    await waitFor(() => dl.items.length === 1, { what: 'dead-lettered prediction' });
+    expect(dl.items[0]).toMatchObject({ source: 'prediction', reason: 'invalid_shape' });
+    dl.sub.unsubscribe();
+    const t = await twinAt('pred-1', (b) => (b.derived.prediction as { rul?: number } | undefined)?.rul === 33.5);
+    expect(t.body.derived).toMatchObject({ prediction: { status: 'ok', rul: 33.5, modelVersion: 'fd001-test', basedOnSeq: 40 }, health: { status: 'warning' } });
+    expect(t.body.version).toBe(2);
+  });
+
   it('serves its OpenAPI document at /docs', async () => {
     const res = await fetch(`${svc.baseUrl}/docs-json`);
     expect(res.status).toBe(200);

@@ -168,6 +168,21 @@ export class TwinSqliteStore {
   }
 
   /**
+   * Commits twins that were changed in place (as `get` returned them) in one transaction; on failure
+   * they are evicted so that the cache again holds only committed state.
+   */
+  commitTwins(twins: readonly AssetTwin[]): void {
+    try {
+      this.db.transaction(() => {
+        for (const t of twins) this.writeTwin(t);
+      })();
+    } catch (e) {
+      for (const t of twins) this.evict(t.site, t.asset);
+      throw e;
+    }
+  }
+
+  /**
    * Changes one twin under optimistic concurrency: `mutate` edits a copy, which is committed only if
    * the stored version still equals `expectedVersion` (when given). Returns the committed twin.
    */

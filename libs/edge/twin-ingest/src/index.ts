@@ -4,3 +4,4 @@ export * from './telemetry-stream.config';
 export * from './telemetry-ingest.service';
 export * from './history-retention.service';
 export * from './twin-ingest.module';
+export * from './prediction-ingest.service';

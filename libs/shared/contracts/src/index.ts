@@ -4,3 +4,4 @@ export * from './subjects';
 export * from './telemetry.schema';
 export * from './dead-letter.schema';
 export * from './twin-events.schema';
+export * from './prediction.schema';

@@ -23,17 +23,22 @@ export const Subjects = {
   twinChanged: (site: string, asset: string): string => `twin.v1.changed.${site}.${asset}`,
   allTwinChanges: 'twin.v1.changed.>',
 
+  /** Predictions of one site, in batches: `prediction.v1.<site>`. */
+  predictions: (site: string): string => `prediction.v1.${site}`,
+  allPredictions: 'prediction.v1.>',
+
   /** Rejected input with its reason: `deadletter.v1.<source>.<site>`; `_unknown` when the site is unreadable. */
   deadLetter: (source: DeadLetterSource, site: string | undefined): string => `deadletter.v1.${source}.${site ?? '_unknown'}`,
   allDeadLetters: 'deadletter.v1.>',
 } as const;
 
-export type DeadLetterSource = 'telemetry';
+export type DeadLetterSource = 'telemetry' | 'prediction';
 
 /** JetStream streams the edge relies on, with the subjects they capture. */
 export const Streams = {
   telemetry: { name: 'TELEMETRY', subjects: [Subjects.allTelemetry] },
   deadLetters: { name: 'DEAD_LETTERS', subjects: [Subjects.allDeadLetters] },
+  predictions: { name: 'PREDICTIONS', subjects: [Subjects.allPredictions] },
 } as const;
 
 export type TelemetrySubject =

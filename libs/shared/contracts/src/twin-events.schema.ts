@@ -22,6 +22,7 @@ export interface TwinChangedV1 {
   version: number;
   /** Version before the change; `version - fromVersion` changes are covered by this event. */
   fromVersion: number;
+  /** What made the change; a consumer that writes derived state ignores `derived` to avoid loops. */
   cause: 'telemetry' | 'desired' | 'derived';
   at: number;
   changes: {

@@ -1,0 +1,105 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, ensureStream, publishJson, publishJsonDurably, type BatchOutcome } from '@millwright/messaging';
+import { HealthRegistry, MetricsRegistry } from '@millwright/observability';
+import { Streams, Subjects, encodeDeadLetterPayload, parsePredictionBatch, type DeadLetterV1, type TwinChangedV1 } from '@millwright/contracts';
+import { TwinSqliteStore } from '@millwright/twin-data-access';
+import { applyPrediction, type AssetTwin, type JsonObject } from '@millwright/twin-domain';
+import { AckPolicy, DiscardPolicy, RetentionPolicy, StorageType, nanos, type JetStreamClient, type JsMsg, type NatsConnection } from 'nats';
+import { TELEMETRY_INGEST_OPTIONS, type TelemetryIngestOptions } from './telemetry-ingest.options';
+
+export const DERIVED_DURABLE = 'twin-derived';
+
+/**
+ * Predictions from the PREDICTIONS stream into the twins' derived state, in batches, with the same
+ * commit-then-ack discipline as telemetry. The stream is kept (limits retention) because the central
+ * sync forwards predictions too.
+ */
+@Injectable()
+export class PredictionIngestService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger(PredictionIngestService.name);
+  private js!: JetStreamClient;
+  private consumer?: JetStreamBatchConsumer;
+  private readonly applied;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(TELEMETRY_INGEST_OPTIONS) private readonly o: TelemetryIngestOptions,
+    private readonly store: TwinSqliteStore,
+    metrics: MetricsRegistry,
+    health: HealthRegistry,
+  ) {
+    this.applied = metrics.counter('millwright_predictions_applied_total', 'Predictions written into twins');
+    health.register('prediction-consumer', () => (this.consumer?.running ? null : 'prediction consumer not running'));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const jsm = await this.nc.jetstreamManager();
+    await ensureStream(jsm, {
+      name: Streams.predictions.name,
+      subjects: [...Streams.predictions.subjects],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      max_bytes: this.o.deadLetterMaxBytes,
+      max_age: nanos(this.o.streamMaxAgeMs),
+      num_replicas: this.o.replicas,
+      duplicate_window: nanos(120_000),
+    });
+    await ensureConsumer(jsm, Streams.predictions.name, { durable_name: DERIVED_DURABLE, ack_policy: AckPolicy.Explicit, ack_wait: nanos(this.o.ackWaitMs), max_ack_pending: this.o.maxAckPending });
+    this.js = this.nc.jetstream();
+    this.consumer = new JetStreamBatchConsumer(
+      this.js,
+      { stream: Streams.predictions.name, durable: DERIVED_DURABLE, maxAckPending: this.o.maxAckPending, retryDelayMs: 2000 },
+      (buffer) => this.handle(buffer),
+    );
+    await this.consumer.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+  }
+
+  private async handle(buffer: readonly JsMsg[]): Promise<BatchOutcome> {
+    const now = Date.now();
+    const taken = Math.min(buffer.length, 200);
+    const changed = new Map<AssetTwin, { fromVersion: number; derived: JsonObject }>();
+    const deadLetters: Array<{ subject: string; letter: DeadLetterV1; msgId: string; from: number }> = [];
+    for (let i = 0; i < taken; i++) {
+      const m = buffer[i];
+      const site = m.subject.split('.')[2] ?? '';
+      const batch = parsePredictionBatch(site, m.data);
+      if ('reason' in batch) {
+        deadLetters.push({
+          subject: Subjects.deadLetter('prediction', site || undefined),
+          msgId: `prediction-${m.seq}`,
+          from: i,
+          letter: { source: 'prediction', reason: batch.reason, detail: batch.detail, subject: m.subject, rejectedAt: now, ...encodeDeadLetterPayload(m.data), streamSeq: m.seq },
+        });
+        continue;
+      }
+      for (const p of batch.predictions) {
+        const twin = this.store.get(p.site, p.asset);
+        if (!twin) continue; // a prediction for an asset this site never heard of has nothing to attach to
+        const fromVersion = changed.get(twin)?.fromVersion ?? twin.version;
+        const derived = applyPrediction(twin, p, now);
+        if (derived) changed.set(twin, { fromVersion, derived });
+      }
+    }
+    this.store.commitTwins([...changed.keys()]);
+    this.applied.inc(changed.size);
+    for (const [twin, c] of changed) {
+      const event: TwinChangedV1 = { site: twin.site, asset: twin.asset, version: twin.version, fromVersion: c.fromVersion, cause: 'derived', at: now, changes: { derived: c.derived }, lastSeq: twin.lastSeq };
+      publishJson(this.nc, Subjects.twinChanged(twin.site, twin.asset), event);
+    }
+    const retry = new Set<number>();
+    await Promise.all(
+      deadLetters.map((d) =>
+        publishJsonDurably(this.js, d.subject, d.letter, d.msgId).catch((e: Error) => {
+          retry.add(d.from);
+          this.log.error(`dead letter not stored, will retry: ${e.message}`);
+        }),
+      ),
+    );
+    return { taken, retry };
+  }
+}
