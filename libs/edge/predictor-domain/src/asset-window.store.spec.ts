@@ -1,0 +1,31 @@
+import { AssetWindowStore } from './asset-window.store';
+
+describe('AssetWindowStore', () => {
+  it('keeps the last `length` readings oldest first across ring wrap-around, normalised', () => {
+    const w = new AssetWindowStore(['a', 'b'], 3);
+    for (let seq = 1; seq <= 5; seq++) w.append('k', seq, { a: seq, b: seq * 10 });
+    const out = new Float32Array(6);
+    w.writeNormalised('k', [1, 0], [2, 10], out, 0);
+    // readings 3, 4, 5: a -> (a-1)/2, b -> b/10
+    expect(Array.from(out)).toEqual([1, 3, 1.5, 4, 2, 5]);
+    expect(w.lastSeq('k')).toBe(5);
+  });
+
+  it('ignores readings not newer than the last one and carries missing sensors forward', () => {
+    const w = new AssetWindowStore(['a', 'b'], 2);
+    expect(w.append('k', 1, { b: 1 })).toBe(false);
+    w.append('k', 2, { a: 2, b: 20 });
+    w.append('k', 2, { a: 99, b: 99 });
+    w.append('k', 3, { a: 3 });
+    const out = new Float32Array(4);
+    w.writeNormalised('k', [0, 0], [1, 1], out, 0);
+    expect(Array.from(out)).toEqual([2, 20, 3, 20]);
+  });
+
+  it('refuses to build a window from too little history', () => {
+    const w = new AssetWindowStore(['a'], 3);
+    w.append('k', 1, { a: 1 });
+    expect(w.count('k')).toBe(1);
+    expect(() => w.writeNormalised('k', [0], [1], new Float32Array(3), 0)).toThrow(/1 of 3/);
+  });
+});

@@ -1,0 +1,3 @@
+export * from './asset-window.store';
+export * from './health.rule';
+export * from './prediction.planner';

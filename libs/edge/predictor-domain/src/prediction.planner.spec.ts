@@ -1,0 +1,64 @@
+import type { TwinChangedV1 } from '@millwright/contracts';
+import { healthOf } from './health.rule';
+import { PredictionPlanner } from './prediction.planner';
+
+const spec = { features: ['x'], length: 3, mean: [0], std: [1] };
+let at = 0;
+const change = (fromVersion: number, seqs: number[], cause: TwinChangedV1['cause'] = 'telemetry'): TwinChangedV1 => ({
+  site: 's', asset: 'a', fromVersion, version: fromVersion + (cause === 'telemetry' ? seqs.length : 1), cause, at: at++, lastSeq: seqs[seqs.length - 1] ?? 0,
+  changes: cause === 'telemetry' ? { readings: seqs.map((seq) => ({ seq, ts: seq, values: { x: seq } })) } : { derived: {} },
+});
+const history = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => ({ seq: from + i, values: { x: from + i } }));
+
+describe('PredictionPlanner', () => {
+  it('rebuilds an unknown asset from history, then follows events without fetching again', () => {
+    const p = new PredictionPlanner(spec);
+    expect(p.onTwinChanged(change(5, [6]))).toBe('resync');
+    expect(p.onTwinChanged(change(6, [7]))).toBe('ignored'); // arrives while history is fetched
+    p.completeResync('s/a', 6, history(1, 6));
+    let b = p.takeBatch(10);
+    expect(b.keys).toEqual(['s/a']);
+    expect(Array.from(b.input)).toEqual([5, 6, 7]);
+    expect(b.basedOnSeq).toEqual([7]);
+
+    expect(p.onTwinChanged(change(7, [8]))).toBe('queued');
+    expect(p.onTwinChanged(change(8, [], 'derived'))).toBe('ignored'); // its own prediction landing
+    expect(p.onTwinChanged(change(9, [9]))).toBe('queued');
+    b = p.takeBatch(10);
+    expect(Array.from(b.input)).toEqual([7, 8, 9]);
+  });
+
+  it('detects a missed event by its version and asks for history again', () => {
+    const p = new PredictionPlanner(spec);
+    p.onTwinChanged(change(0, [1]));
+    p.completeResync('s/a', 1, history(1, 1));
+    expect(p.onTwinChanged(change(3, [4]))).toBe('resync');
+  });
+
+  it('reports assets with too little history instead of predicting them', () => {
+    const p = new PredictionPlanner(spec);
+    p.onTwinChanged(change(0, [1]));
+    p.completeResync('s/a', 1, history(1, 1));
+    const b = p.takeBatch(10);
+    expect(b.keys).toEqual([]);
+    expect(b.insufficient).toEqual([{ key: 's/a', have: 1, basedOnSeq: 1 }]);
+  });
+
+  it('drops its windows when a new model needs different features', () => {
+    const p = new PredictionPlanner(spec);
+    p.onTwinChanged(change(0, [1]));
+    p.completeResync('s/a', 1, history(1, 1));
+    expect(p.setSpec({ ...spec, mean: [1] })).toBe(false);
+    expect(p.setSpec({ ...spec, features: ['x', 'y'], mean: [0, 0], std: [1, 1] })).toBe(true);
+    expect(p.onTwinChanged(change(1, [2]))).toBe('resync');
+  });
+});
+
+describe('healthOf', () => {
+  it('takes the worse of remaining life and failure risk', () => {
+    expect(healthOf(100, 0.05)).toBe('ok');
+    expect(healthOf(45, 0.05)).toBe('warning');
+    expect(healthOf(100, 0.8)).toBe('critical');
+    expect(healthOf(10, 0.1)).toBe('critical');
+  });
+});

@@ -1,0 +1,134 @@
+import type { TwinChangedV1 } from '@millwright/contracts';
+import { AssetWindowStore } from './asset-window.store';
+
+/** What the active model needs of a window (from its card). */
+export interface WindowModelSpec {
+  features: readonly string[];
+  length: number;
+  mean: readonly number[];
+  std: readonly number[];
+}
+
+export type ChangeOutcome = 'queued' | 'resync' | 'ignored';
+
+export interface PlannedBatch {
+  /** Assets (`site/asset`) whose windows are in `input`, in order. */
+  keys: string[];
+  /** Newest reading seq of each window. */
+  basedOnSeq: number[];
+  /** [keys.length, length * features], time-major, normalised. */
+  input: Float32Array;
+  /** Assets that changed but have too little history for a prediction. */
+  insufficient: Array<{ key: string; have: number; basedOnSeq: number }>;
+}
+
+interface HistoryPoint {
+  seq: number;
+  values: Readonly<Record<string, number>>;
+}
+
+/**
+ * Decides, from twin-changed events, which assets to predict and builds their model inputs. Events
+ * are at-most-once notifications with versions: when one is missed (its `fromVersion` is not the
+ * version last seen) the asset's window is rebuilt from history instead of trusted. No I/O: the
+ * caller fetches history and runs the model.
+ */
+export class PredictionPlanner {
+  private windows: AssetWindowStore;
+  private readonly versions = new Map<string, number>();
+  /** Assets whose history is being fetched, with the events that arrived meanwhile. */
+  private readonly resyncing = new Map<string, TwinChangedV1[]>();
+  private readonly dirty = new Set<string>();
+
+  constructor(private spec: WindowModelSpec) {
+    this.windows = new AssetWindowStore(spec.features, spec.length);
+  }
+
+  get windowLength(): number {
+    return this.spec.length;
+  }
+
+  /**
+   * Adopts a new model's window spec. If its features or length differ, every window is dropped
+   * and rebuilt from history on the asset's next change. Returns true when that happened.
+   */
+  setSpec(spec: WindowModelSpec): boolean {
+    const same = spec.length === this.spec.length && spec.features.length === this.spec.features.length && spec.features.every((f, i) => f === this.spec.features[i]);
+    this.spec = spec;
+    if (same) return false;
+    this.windows = new AssetWindowStore(spec.features, spec.length);
+    this.versions.clear();
+    this.dirty.clear();
+    return true;
+  }
+
+  onTwinChanged(e: TwinChangedV1): ChangeOutcome {
+    const key = `${e.site}/${e.asset}`;
+    const pending = this.resyncing.get(key);
+    if (pending) {
+      pending.push(e);
+      return 'ignored';
+    }
+    const known = this.versions.get(key);
+    if (known !== undefined && e.version <= known) return 'ignored';
+    if (known === undefined || e.fromVersion !== known) {
+      this.resyncing.set(key, [e]);
+      return 'resync';
+    }
+    this.versions.set(key, e.version);
+    return this.applyReadings(key, e) ? 'queued' : 'ignored';
+  }
+
+  /** History fetched for a resync (oldest first) and the twin version it reflects. */
+  completeResync(key: string, twinVersion: number, history: readonly HistoryPoint[]): void {
+    const pending = this.resyncing.get(key) ?? [];
+    this.resyncing.delete(key);
+    this.windows.reset(key, history);
+    let version = twinVersion;
+    for (const e of pending.sort((a, b) => a.version - b.version)) {
+      if (e.version <= twinVersion) continue;
+      this.applyReadings(key, e);
+      version = Math.max(version, e.version);
+    }
+    this.versions.set(key, version);
+    this.dirty.add(key);
+  }
+
+  /** The fetch failed: forget the attempt so that the next event tries again. */
+  failResync(key: string): void {
+    this.resyncing.delete(key);
+  }
+
+  get pendingAssets(): number {
+    return this.dirty.size;
+  }
+
+  /** Takes up to `max` changed assets and builds their inputs. */
+  takeBatch(max: number): PlannedBatch {
+    const keys: string[] = [];
+    const basedOnSeq: number[] = [];
+    const insufficient: PlannedBatch['insufficient'] = [];
+    const size = this.spec.length * this.spec.features.length;
+    const input = new Float32Array(Math.min(max, this.dirty.size) * size);
+    for (const key of this.dirty) {
+      if (keys.length >= max) break;
+      this.dirty.delete(key);
+      const have = this.windows.count(key);
+      if (have < this.spec.length) {
+        insufficient.push({ key, have, basedOnSeq: this.windows.lastSeq(key) });
+        continue;
+      }
+      this.windows.writeNormalised(key, this.spec.mean, this.spec.std, input, keys.length * size);
+      keys.push(key);
+      basedOnSeq.push(this.windows.lastSeq(key));
+    }
+    return { keys, basedOnSeq, input: input.subarray(0, keys.length * size), insufficient };
+  }
+
+  private applyReadings(key: string, e: TwinChangedV1): boolean {
+    if (e.cause !== 'telemetry' || !e.changes.readings?.length) return false;
+    for (const r of e.changes.readings) this.windows.append(key, r.seq, r.values);
+    this.dirty.add(key);
+    return true;
+  }
+}
