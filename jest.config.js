@@ -23,7 +23,7 @@ const transform = {
 // NestJS 12 ships ES modules only. Node 20.19 loads them through require(), Jest's runtime does not,
 // so Jest compiles them to CommonJS like our own sources.
 const transformIgnorePatterns = ['/node_modules/(?!@nestjs/)'];
-const common = { rootDir: __dirname, testEnvironment: 'node', transform, transformIgnorePatterns, moduleNameMapper, moduleFileExtensions: ['ts', 'js', 'mjs', 'json'] };
+const common = { rootDir: __dirname, testEnvironment: '<rootDir>/libs/shared/testing/jest/onnxruntime.environment.ts', transform, transformIgnorePatterns, moduleNameMapper, moduleFileExtensions: ['ts', 'js', 'mjs', 'json'] };
 
 module.exports = {
   projects: [
