@@ -86,8 +86,9 @@ export class IngestBatchProcessor {
         fromVersion: c.fromVersion,
         cause: 'telemetry',
         at: now,
+        // Readings, not the folded reported map: the event stays half the size, and a consumer that
+        // folds them by per-sensor seq (the twin's own rule) gets the same reported state.
         changes: {
-          reported: c.reported,
           readings: c.applied.map((r) => ({ seq: r.seq, ts: r.ts, values: r.values })),
           ...(c.assetClass !== undefined ? { metadata: { assetClass: c.assetClass } } : {}),
         },

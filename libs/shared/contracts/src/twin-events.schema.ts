@@ -12,8 +12,9 @@ export interface ReportedValue {
 
 /**
  * Published on `twin.v1.changed.<site>.<asset>` after every committed change of a twin. `changes`
- * carries only what changed (for `desired`, a JSON merge patch where null means deleted), so a
- * consumer can keep a copy current without fetching the twin.
+ * carries only what changed (the readings applied; for `desired`, a JSON merge patch where null
+ * means deleted; for `derived`, the new fields), so a consumer can keep a copy current without
+ * fetching the twin.
  */
 export interface TwinChangedV1 {
   site: string;
@@ -26,10 +27,10 @@ export interface TwinChangedV1 {
   cause: 'telemetry' | 'desired' | 'derived';
   at: number;
   changes: {
-    reported?: Record<string, ReportedValue>;
     /**
-     * For telemetry: every reading this change applied, in order. Consumers that keep a window of
-     * recent readings (the predictor) extend it from here instead of reading history.
+     * For telemetry: every reading this change applied, in order. Folding them per sensor by `seq`
+     * (newest wins) gives the reported values that changed; consumers that keep a window of recent
+     * readings (the predictor) extend it from here instead of reading history.
      */
     readings?: Array<{ seq: number; ts: number; values: Record<string, number> }>;
     desired?: Record<string, unknown>;
