@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./tools/model-training/jest/onnxruntime.environment.ts
- */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCmapssFile, requireCmapssFile } from '@millwright/cmapss';

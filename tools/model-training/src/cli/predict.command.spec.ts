@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./tools/model-training/jest/onnxruntime.environment.ts
- */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./tools/model-training/jest/onnxruntime.environment.ts
- */
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { OnnxGraphWriter } from './onnx-graph.writer';
 import { onnxModelType } from './onnx-proto.schema';

@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./tools/model-training/jest/onnxruntime.environment.ts
- */
 import * as tf from '@tensorflow/tfjs';
 import { failureRisk, type FailureRiskRule } from '@millwright/rul-features';
 import { mulberry32 } from '../data/seeded.prng';
