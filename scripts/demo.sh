@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs the edge demo on this machine: a NATS server (JetStream + MQTT) with the committed
-# config, the twin service, and the gateway simulator replaying C-MAPSS engines (or a synthetic
-# fleet when the data set is absent). Ctrl-C stops everything. DEMO_SECONDS=N stops after N s.
+# config, the twin service, the predictor with the committed FD001 model, and the gateway simulator
+# replaying C-MAPSS engines (or a synthetic fleet when the data set is absent). Ctrl-C stops everything. DEMO_SECONDS=N stops after N s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -11,6 +11,7 @@ NATS_PORT=${NATS_PORT:-4222}
 NATS_MQTT_PORT=${NATS_MQTT_PORT:-1883}
 NATS_HTTP_PORT=${NATS_HTTP_PORT:-8222}
 HTTP_PORT=${HTTP_PORT:-8080}
+PREDICTOR_PORT=${PREDICTOR_PORT:-8081}
 SITE=${SIM_SITE:-plant-1}
 mkdir -p "$DIR/nats"
 
@@ -38,6 +39,12 @@ NATS_URL=nats://127.0.0.1:$NATS_PORT HTTP_PORT=$HTTP_PORT TWIN_DB_PATH="$DIR/twi
 pids+=($!)
 wait_http "http://127.0.0.1:$HTTP_PORT/health/ready" "twin-service"
 
+twin_url=http://127.0.0.1:$HTTP_PORT
+NATS_URL=nats://127.0.0.1:$NATS_PORT TWIN_SERVICE_URL=$twin_url HTTP_PORT=$PREDICTOR_PORT MODEL_DIR=models/fd001 \
+  node dist/apps/predictor/src/main.js >"$DIR/predictor.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$PREDICTOR_PORT/health/ready" "predictor"
+
 cmapss_dir=${MILLWRIGHT_CMAPSS_DIR:-../shared/data/cmapss}
 if [ -f "$cmapss_dir/train_FD001.txt" ]; then
   source_env=(SIM_SOURCE=cmapss SIM_CMAPSS_FILE=train_FD001.txt SIM_ENGINES=${SIM_ENGINES:-20})
@@ -52,7 +59,8 @@ cat <<TXT
 Millwright edge demo
   twins (REST)   http://127.0.0.1:$HTTP_PORT/api/v1/twins?site=$SITE
   API docs       http://127.0.0.1:$HTTP_PORT/docs
-  metrics        http://127.0.0.1:$HTTP_PORT/metrics
+  metrics        http://127.0.0.1:$HTTP_PORT/metrics   http://127.0.0.1:$PREDICTOR_PORT/metrics
+  model          http://127.0.0.1:$PREDICTOR_PORT/api/v1/model
   NATS / MQTT    nats://127.0.0.1:$NATS_PORT   mqtt://127.0.0.1:$NATS_MQTT_PORT
   replaying      $what, 2 cycles/s each, batches of 20
   logs           $DIR/*.log        stop with Ctrl-C
@@ -65,7 +73,11 @@ pids+=($!)
 
 if [ -n "${DEMO_SECONDS:-}" ]; then
   sleep "$DEMO_SECONDS"
-  curl -fsS "http://127.0.0.1:$HTTP_PORT/api/v1/twins?site=$SITE&limit=3" | head -c 400; echo
+  curl -fsS "http://127.0.0.1:$HTTP_PORT/api/v1/twins/$SITE/engine-001" | node -e '
+    let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      const t = JSON.parse(s);
+      console.log(`engine-001: version ${t.version}, last seq ${t.lastSeq}, prediction ${JSON.stringify(t.derived.prediction)}`);
+    });'
   exit 0
 fi
 wait "${pids[-1]}" || true

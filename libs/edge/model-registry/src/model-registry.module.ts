@@ -14,6 +14,8 @@ export class ModelRegistryModule {
   static forRoot(o: ModelRegistryModuleOptions): DynamicModule {
     return {
       module: ModelRegistryModule,
+      // One registry per process: whoever runs the model and whoever reports on it see the same one.
+      global: true,
       providers: [
         { provide: MODEL_REGISTRY_OPTIONS, useValue: o },
         {

@@ -1,0 +1,33 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { NatsConnectionModule } from '@millwright/messaging';
+import { ModelRegistryModule } from '@millwright/model-registry';
+import { ObservabilityModule } from '@millwright/observability';
+import { PredictorModule } from '@millwright/predictor';
+import type { PredictorConfig } from './predictor.config';
+
+@Module({})
+export class AppModule {
+  static forConfig(c: PredictorConfig): DynamicModule {
+    const keys = c.MODEL_PUBLIC_KEYS.split(',').map((k) => k.trim()).filter(Boolean);
+    return {
+      module: AppModule,
+      imports: [
+        ObservabilityModule.forRoot({ service: 'predictor' }),
+        NatsConnectionModule.forRoot({ servers: c.NATS_URL, name: 'millwright-predictor' }),
+        ModelRegistryModule.forRoot({
+          modelDir: c.MODEL_DIR,
+          natsBucket: c.MODEL_BUCKET || undefined,
+          releaseBucket: c.MODEL_RELEASE_BUCKET,
+          releaseKey: c.MODEL_RELEASE_KEY,
+          publicKeys: keys,
+        }),
+        PredictorModule.forRoot({
+          twinServiceUrl: c.TWIN_SERVICE_URL,
+          maxBatch: c.PREDICT_MAX_BATCH,
+          resyncConcurrency: c.PREDICT_RESYNC_CONCURRENCY,
+          thresholds: { warningRul: c.HEALTH_WARNING_RUL, criticalRul: c.HEALTH_CRITICAL_RUL, warningRisk: c.HEALTH_WARNING_RISK, criticalRisk: c.HEALTH_CRITICAL_RISK },
+        }),
+      ],
+    };
+  }
+}

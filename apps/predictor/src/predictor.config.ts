@@ -1,0 +1,23 @@
+import { int, loadConfig, num, str, type ConfigOf } from '@millwright/config';
+
+/** Every setting of the predictor; the README's configuration table is checked against this. */
+export const predictorSettings = {
+  NATS_URL: str('NATS server(s) to connect to, comma-separated', { default: 'nats://127.0.0.1:4222' }),
+  HTTP_HOST: str('Address of the health, metrics and model-status endpoints', { default: '0.0.0.0' }),
+  HTTP_PORT: int('Port of /health, /metrics, /api/v1/model and /docs', { default: 8081, min: 0, max: 65535 }),
+  TWIN_SERVICE_URL: str('Twin service base URL, for history when a window must be rebuilt', { default: 'http://127.0.0.1:8080' }),
+  MODEL_DIR: str('Folder with model.onnx, model-card.json and optionally model-card.json.sig, loaded at start', { default: 'models/fd001' }),
+  MODEL_BUCKET: str('NATS object store bucket to follow for signed model releases (empty: files only)', { default: '' }),
+  MODEL_RELEASE_BUCKET: str('KV bucket holding the release pointer', { default: 'model-releases' }),
+  MODEL_RELEASE_KEY: str('Key of the release pointer in MODEL_RELEASE_BUCKET', { default: 'current' }),
+  MODEL_PUBLIC_KEYS: str('Trusted ed25519 public keys (base64 raw keys, comma-separated); with none, only an unsigned file model is accepted', { default: '' }),
+  PREDICT_MAX_BATCH: int('Most windows in one inference run', { default: 256, min: 1, max: 4096 }),
+  PREDICT_RESYNC_CONCURRENCY: int('History fetches in flight when windows are rebuilt', { default: 8, min: 1, max: 256 }),
+  HEALTH_WARNING_RUL: num('Remaining life (cycles) at or below which an asset is in warning', { default: 50, min: 0 }),
+  HEALTH_CRITICAL_RUL: num('Remaining life (cycles) at or below which an asset is critical', { default: 20, min: 0 }),
+  HEALTH_WARNING_RISK: num('Failure risk at or above which an asset is in warning', { default: 0.3, min: 0, max: 1 }),
+  HEALTH_CRITICAL_RISK: num('Failure risk at or above which an asset is critical', { default: 0.7, min: 0, max: 1 }),
+};
+
+export type PredictorConfig = ConfigOf<typeof predictorSettings>;
+export const loadPredictorConfig = (env: NodeJS.ProcessEnv = process.env): PredictorConfig => loadConfig(predictorSettings, env);

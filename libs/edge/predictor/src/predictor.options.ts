@@ -1,0 +1,13 @@
+import type { HealthThresholds } from '@millwright/predictor-domain';
+
+export interface PredictorOptions {
+  /** Base URL of the twin service, for history when a window must be rebuilt. */
+  twinServiceUrl: string;
+  /** Most windows in one inference run. */
+  maxBatch: number;
+  /** History fetches in flight at once (at start-up every asset needs one). */
+  resyncConcurrency: number;
+  thresholds: HealthThresholds;
+}
+
+export const PREDICTOR_OPTIONS = Symbol('PREDICTOR_OPTIONS');

@@ -1,0 +1,215 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Subjects, type PredictionBatchV1, type PredictionV1, type TwinChangedV1 } from '@millwright/contracts';
+import { NATS_CONNECTION } from '@millwright/messaging';
+import { HealthRegistry, MetricsRegistry } from '@millwright/observability';
+import { PredictionPlanner, healthOf, type WindowModelSpec } from '@millwright/predictor-domain';
+import { ModelRegistry, runRulModel, type ActiveModel, type ModelRegistryEvent } from '@millwright/model-registry';
+import type { ModelCard } from '@millwright/rul-features';
+import type { JetStreamClient, NatsConnection, Subscription } from 'nats';
+import { PREDICTOR_OPTIONS, type PredictorOptions } from './predictor.options';
+import { TwinHistoryClient } from './twin-history.client';
+
+const enc = new TextEncoder();
+
+export function windowSpecOf(card: ModelCard): WindowModelSpec {
+  return { features: card.window.features, length: card.window.length, mean: card.window.normalisation.mean, std: card.window.normalisation.std };
+}
+
+/**
+ * Follows twin changes, keeps each asset's window, and predicts in micro-batches: everything that
+ * changed since the last run goes into the next one, so batches grow with load. Predictions go to
+ * the PREDICTIONS stream (the twin service stores them; the central sync forwards them).
+ */
+@Injectable()
+export class PredictorService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger(PredictorService.name);
+  private planner!: PredictionPlanner;
+  private js!: JetStreamClient;
+  private sub?: Subscription;
+  private readonly history: TwinHistoryClient;
+  private running = false;
+  private scheduled = false;
+  private stopped = false;
+  private readonly resyncQueue: string[] = [];
+  private resyncsInFlight = 0;
+  /** Assets already told they lack history: saying it once is enough until that changes. */
+  private readonly toldInsufficient = new Set<string>();
+  private readonly m;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(PREDICTOR_OPTIONS) private readonly o: PredictorOptions,
+    private readonly models: ModelRegistry,
+    metrics: MetricsRegistry,
+    health: HealthRegistry,
+  ) {
+    this.history = new TwinHistoryClient(o.twinServiceUrl);
+    this.m = {
+      predictions: metrics.counter('millwright_predictions_total', 'Predictions published', ['status']),
+      batchSize: metrics.histogram('millwright_predict_batch_size', 'Windows per inference run', [1, 4, 16, 64, 128, 256, 512, 1024]),
+      inferenceSeconds: metrics.histogram('millwright_inference_seconds', 'onnxruntime session.run time per batch', [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1]),
+      resyncs: metrics.counter('millwright_window_resyncs_total', 'Windows rebuilt from twin history (start-up or a missed event)', ['result']),
+      errors: metrics.counter('millwright_predict_errors_total', 'Inference runs or publishes that failed'),
+      model: metrics.gauge('millwright_model_info', 'The model serving predictions (value 1)', ['version']),
+    };
+    health.register('nats', () => (this.nc.isClosed() ? 'NATS connection closed' : null));
+    health.register('twin-changes', () => (this.sub && !this.sub.isClosed() ? null : 'not subscribed to twin changes'));
+    health.register('model', () => (this.models.current() ? null : 'no model loaded'));
+  }
+
+  onApplicationBootstrap(): void {
+    const model = this.models.current();
+    if (!model) throw new Error('the predictor needs a model: set MODEL_DIR or publish a release');
+    this.planner = new PredictionPlanner(windowSpecOf(model.card));
+    this.m.model.set({ version: model.version }, 1);
+    this.models.onChange((e) => this.onModelEvent(e));
+    this.js = this.nc.jetstream();
+    // One subscriber, not a queue group: windows need every event of an asset in one place.
+    this.sub = this.nc.subscribe(Subjects.allTwinChanges, { callback: (err, msg) => (err ? this.log.error(err.message) : this.onChange(msg.data)) });
+    this.log.log(`predicting with model ${model.version} (window ${model.card.window.length} x ${model.card.window.features.length})`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.sub?.unsubscribe();
+    while (this.running) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  private onModelEvent(e: ModelRegistryEvent): void {
+    if (e.type === 'refused') {
+      this.log.warn(`model ${e.refusal.version ?? '(unknown)'} refused (${e.refusal.code}): ${e.refusal.reason}; still predicting with ${this.models.current()?.version}`);
+      return;
+    }
+    this.adopt(e.model);
+  }
+
+  private adopt(model: ActiveModel): void {
+    this.m.model.reset();
+    this.m.model.set({ version: model.version }, 1);
+    if (this.planner.setSpec(windowSpecOf(model.card))) this.log.warn(`model ${model.version} needs other windows: rebuilding them from history`);
+    this.log.log(`now predicting with model ${model.version}`);
+  }
+
+  private onChange(data: Uint8Array): void {
+    let e: TwinChangedV1;
+    try {
+      e = JSON.parse(Buffer.from(data).toString('utf8')) as TwinChangedV1;
+    } catch {
+      return;
+    }
+    if (typeof e?.site !== 'string' || typeof e.asset !== 'string' || !Number.isSafeInteger(e.version) || !Number.isSafeInteger(e.fromVersion)) return;
+    const outcome = this.planner.onTwinChanged(e);
+    if (outcome === 'resync') this.queueResync(`${e.site}/${e.asset}`);
+    else if (outcome === 'queued') this.schedule();
+  }
+
+  private queueResync(key: string): void {
+    this.resyncQueue.push(key);
+    this.pumpResyncs();
+  }
+
+  private pumpResyncs(): void {
+    while (this.resyncsInFlight < this.o.resyncConcurrency && this.resyncQueue.length > 0) {
+      const key = this.resyncQueue.shift()!;
+      const [site, asset] = key.split('/');
+      this.resyncsInFlight++;
+      this.history
+        .window(site, asset, this.planner.windowLength)
+        .then(({ version, points }) => {
+          this.planner.completeResync(key, version, points);
+          this.m.resyncs.inc({ result: 'ok' });
+          this.schedule();
+        })
+        .catch((err: Error) => {
+          this.planner.failResync(key);
+          this.m.resyncs.inc({ result: 'failed' });
+          this.log.warn(`history of ${key} unavailable, will retry on its next change: ${err.message}`);
+        })
+        .finally(() => {
+          this.resyncsInFlight--;
+          this.pumpResyncs();
+        });
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.running || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => void this.drain());
+  }
+
+  private async drain(): Promise<void> {
+    this.scheduled = false;
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.planner.pendingAssets > 0 && !this.stopped) await this.predictOnce();
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async predictOnce(): Promise<void> {
+    // Captured once: a model swap during this batch applies from the next one.
+    const model = this.models.current()!;
+    const batch = this.planner.takeBatch(this.o.maxBatch);
+    const now = Date.now();
+    const out: PredictionV1[] = [];
+    for (const miss of batch.insufficient) {
+      if (this.toldInsufficient.has(miss.key)) continue;
+      this.toldInsufficient.add(miss.key);
+      const [site, asset] = miss.key.split('/');
+      out.push({
+        site, asset, status: 'insufficient_history', health: 'unknown', modelVersion: model.version, at: now, basedOnSeq: miss.basedOnSeq,
+        detail: `the model needs ${model.card.window.length} readings of history; the asset has ${miss.have}`,
+      });
+    }
+    if (batch.keys.length > 0) {
+      let res;
+      const t0 = process.hrtime.bigint();
+      try {
+        res = await runRulModel(model, batch.input);
+      } catch (e) {
+        this.m.errors.inc();
+        this.log.error(`inference of ${batch.keys.length} windows failed: ${(e as Error).message}`);
+        return;
+      }
+      this.m.inferenceSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+      this.m.batchSize.observe(batch.keys.length);
+      for (let i = 0; i < batch.keys.length; i++) {
+        const [site, asset] = batch.keys[i].split('/');
+        this.toldInsufficient.delete(batch.keys[i]);
+        const rul = round(res.rul[i], 2);
+        const failureRisk = round(res.failureRisk[i], 4);
+        out.push({ site, asset, status: 'ok', rul, failureRisk, health: healthOf(rul, failureRisk, this.o.thresholds), modelVersion: model.version, at: now, basedOnSeq: batch.basedOnSeq[i] });
+      }
+    }
+    await this.publish(out);
+  }
+
+  private async publish(predictions: PredictionV1[]): Promise<void> {
+    const bySite = new Map<string, PredictionV1[]>();
+    for (const p of predictions) {
+      let list = bySite.get(p.site);
+      if (!list) bySite.set(p.site, (list = []));
+      list.push(p);
+    }
+    await Promise.all(
+      [...bySite].map(async ([site, list]) => {
+        const body: PredictionBatchV1 = { site, predictions: list };
+        try {
+          await this.js.publish(Subjects.predictions(site), enc.encode(JSON.stringify(body)));
+          for (const p of list) this.m.predictions.inc({ status: p.status });
+        } catch (e) {
+          this.m.errors.inc();
+          this.log.error(`${list.length} predictions for ${site} not stored: ${(e as Error).message}`);
+        }
+      }),
+    );
+  }
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
