@@ -1,0 +1,2 @@
+export * from './replacement-policy';
+export * from './replacement-order';

@@ -1,0 +1,53 @@
+/**
+ * How an asset class is kept running: which part to replace, where it comes from, how long it takes
+ * to arrive, and who must agree before money is spent. Lead time and margin are in the model's
+ * cycles (for C-MAPSS engines, one cycle is one flight), so they compare directly with RUL.
+ */
+export interface ReplacementPolicy {
+  assetClass: string;
+  partNumber: string;
+  supplier: string;
+  leadTimeCycles: number;
+  safetyMarginCycles: number;
+  unitCost: number;
+  currency: string;
+  /** Orders costing at most this are approved automatically (unless approval is always required). */
+  autoApproveLimit: number;
+  /** When true, staff approve every order whatever it costs. */
+  approvalRequired: boolean;
+  /** Failure risk at or above which a replacement is needed even if the RUL still looks long. */
+  riskThreshold: number;
+}
+
+export interface PredictionFacts {
+  rul: number;
+  failureRisk: number;
+  modelVersion: string;
+  basedOnSeq: number;
+}
+
+/** Why a prediction became a replacement need, recorded in the order's audit trail. */
+export interface ReplacementNeed {
+  reason: 'rul_within_lead_time' | 'failure_risk_above_threshold';
+  detail: string;
+}
+
+/**
+ * A part must be ordered when the predicted remaining life no longer covers the lead time plus the
+ * safety margin, or when the failure risk alone is too high.
+ */
+export function replacementNeed(p: PredictionFacts, policy: ReplacementPolicy): ReplacementNeed | null {
+  const window = policy.leadTimeCycles + policy.safetyMarginCycles;
+  if (p.rul <= window) {
+    return { reason: 'rul_within_lead_time', detail: `RUL ${p.rul} cycles <= lead time ${policy.leadTimeCycles} + margin ${policy.safetyMarginCycles} (model ${p.modelVersion}, reading ${p.basedOnSeq})` };
+  }
+  if (p.failureRisk >= policy.riskThreshold) {
+    return { reason: 'failure_risk_above_threshold', detail: `failure risk ${p.failureRisk} >= ${policy.riskThreshold} (model ${p.modelVersion}, reading ${p.basedOnSeq})` };
+  }
+  return null;
+}
+
+/** Whether staff must approve an order of `quantity` parts under this policy. */
+export function needsApproval(policy: ReplacementPolicy, quantity = 1): boolean {
+  return policy.approvalRequired || policy.unitCost * quantity > policy.autoApproveLimit;
+}
