@@ -1,48 +1,7 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { freePort, repoRoot, startProcess, waitFor, type RunningProcess } from '@millwright/testing';
+import { startBuiltApp, type AppHandle } from './built-app.process';
 
-export interface TwinServiceHandle {
-  baseUrl: string;
-  port: number;
-  process: RunningProcess;
-  /** Starts it again with the same settings (after kill9 or stop). */
-  restart(): Promise<void>;
-  stop(): Promise<void>;
-  kill9(): Promise<void>;
-}
-
-export function builtApp(name: string): string {
-  const main = join(repoRoot(), 'dist', 'apps', name, 'src', 'main.js');
-  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` before the system tests (npm test does)`);
-  return main;
-}
+export { builtApp } from './built-app.process';
+export type TwinServiceHandle = AppHandle;
 
 /** Starts the built twin service as its own process and waits until it is ready. */
-export async function startTwinService(env: Record<string, string>): Promise<TwinServiceHandle> {
-  const port = await freePort();
-  const fullEnv = { ...process.env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', ...env };
-  const main = builtApp('twin-service');
-  const launch = async () => {
-    const p = startProcess(process.execPath, [main], { env: fullEnv });
-    await waitFor(
-      async () => {
-        if (p.child.exitCode !== null) throw new Error(`twin-service exited with ${p.child.exitCode}:\n${p.output()}`);
-        return (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok;
-      },
-      { timeoutMs: 20_000, what: 'twin-service readiness' },
-    );
-    return p;
-  };
-  const handle: TwinServiceHandle = {
-    baseUrl: `http://127.0.0.1:${port}`,
-    port,
-    process: await launch(),
-    async restart() {
-      handle.process = await launch();
-    },
-    stop: () => handle.process.stop(),
-    kill9: () => handle.process.kill9(),
-  };
-  return handle;
-}
+export const startTwinService = (env: Record<string, string>): Promise<TwinServiceHandle> => startBuiltApp('twin-service', env);

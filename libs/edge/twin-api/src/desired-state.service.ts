@@ -4,7 +4,7 @@ import { NATS_CONNECTION, publishJson } from '@millwright/messaging';
 import { StaleVersionError, TwinSqliteStore } from '@millwright/twin-data-access';
 import { TwinDomainError, patchDesired, type AssetTwin, type JsonObject } from '@millwright/twin-domain';
 import type { NatsConnection } from 'nats';
-import { apiError } from './api-error';
+import { apiError } from '@millwright/observability';
 
 const STATUS: Partial<Record<ApiErrorCode, number>> = { document_too_large: 413, document_too_deep: 400, invalid_merge_patch: 400 };
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { ApiErrorFilter } from './api-error.filter';
+import { ApiErrorFilter } from '@millwright/observability';
 import { DesiredStateService } from './desired-state.service';
 import { TwinsHttpController } from './twins.http.controller';
 

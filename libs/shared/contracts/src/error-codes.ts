@@ -31,6 +31,11 @@ export const ApiErrorCode = {
   DocumentTooDeep: 'document_too_deep',
   UnsupportedMediaType: 'unsupported_media_type',
   NotFound: 'not_found',
+  OrderNotFound: 'order_not_found',
+  IllegalTransition: 'illegal_transition',
+  ReasonRequired: 'reason_required',
+  PolicyNotFound: 'policy_not_found',
+  Forbidden: 'forbidden',
   Internal: 'internal_error',
 } as const;
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];

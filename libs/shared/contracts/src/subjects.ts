@@ -27,6 +27,10 @@ export const Subjects = {
   predictions: (site: string): string => `prediction.v1.${site}`,
   allPredictions: 'prediction.v1.>',
 
+  /** Replacement-order transitions: `order.v1.<site>.<asset>`. */
+  orderEvents: (site: string, asset: string): string => `order.v1.${site}.${asset}`,
+  allOrderEvents: 'order.v1.>',
+
   /** Rejected input with its reason: `deadletter.v1.<source>.<site>`; `_unknown` when the site is unreadable. */
   deadLetter: (source: DeadLetterSource, site: string | undefined): string => `deadletter.v1.${source}.${site ?? '_unknown'}`,
   allDeadLetters: 'deadletter.v1.>',
@@ -39,6 +43,7 @@ export const Streams = {
   telemetry: { name: 'TELEMETRY', subjects: [Subjects.allTelemetry] },
   deadLetters: { name: 'DEAD_LETTERS', subjects: [Subjects.allDeadLetters] },
   predictions: { name: 'PREDICTIONS', subjects: [Subjects.allPredictions] },
+  orders: { name: 'ORDERS', subjects: [Subjects.allOrderEvents] },
 } as const;
 
 export type TelemetrySubject =

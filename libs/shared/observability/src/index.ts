@@ -1,3 +1,5 @@
 export * from './metrics.registry';
 export * from './health.registry';
 export * from './observability.module';
+export * from './api-error';
+export * from './api-error.filter';
