@@ -7,6 +7,8 @@ const depConstraints = [
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:edge', onlyDependOnLibsWithTags: ['scope:edge', 'scope:shared'] },
   { sourceTag: 'scope:central', onlyDependOnLibsWithTags: ['scope:central', 'scope:shared'] },
+  // Benchmarks measure edge and central code side by side; nothing depends on them.
+  { sourceTag: 'scope:bench', onlyDependOnLibsWithTags: ['*'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:messaging', 'type:data-access', 'type:domain', 'type:contracts', 'type:util'] },
   { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:messaging', 'type:data-access', 'type:domain', 'type:contracts', 'type:util'] },
   { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: ['type:messaging', 'type:data-access', 'type:domain', 'type:contracts', 'type:util'] },

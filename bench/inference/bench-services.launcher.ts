@@ -1,0 +1,92 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, repoRoot, startProcess, waitFor, type RunningProcess } from '@millwright/testing';
+import { ProcessMemorySampler } from '../common/process-memory.sampler';
+
+export const TWIN_SERVICE_MAIN = 'dist/apps/twin-service/src/main.js';
+export const PREDICTOR_MAIN = 'dist/apps/predictor/src/main.js';
+
+export interface BenchService {
+  name: string;
+  proc: RunningProcess;
+  baseUrl: string;
+  memory?: ProcessMemorySampler;
+}
+
+/** Starts `node [nodeArgs] <dist script>` and waits for /health/ready; a crash fails at once with its output. */
+export async function startBenchService(name: string, script: string, env: Record<string, string>, nodeArgs: readonly string[]): Promise<BenchService> {
+  const port = await freePort();
+  const proc = startProcess(process.execPath, [...nodeArgs, join(repoRoot(), script)], {
+    env: { ...process.env, ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' },
+    cwd: repoRoot(),
+    maxOutput: 1_000_000,
+  });
+  const svc: BenchService = { name, proc, baseUrl: `http://127.0.0.1:${port}`, memory: proc.child.pid ? new ProcessMemorySampler(proc.child.pid) : undefined };
+  try {
+    await waitFor(
+      async () => {
+        if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw new Error(`${name} exited (${proc.child.exitCode ?? proc.child.signalCode}):\n${proc.output().slice(-4000)}`);
+        return (await fetch(`${svc.baseUrl}/health/ready`)).ok;
+      },
+      { timeoutMs: 60_000, intervalMs: 50, what: `${name} to be ready` },
+    );
+  } catch (e) {
+    await stopBenchService(svc);
+    throw e;
+  }
+  return svc;
+}
+
+/**
+ * SIGTERM with a long grace: a service started with --cpu-prof writes its profile only on a clean
+ * exit. Returns the peak RSS (VmHWM) in MiB, read before the process is gone.
+ */
+export async function stopBenchService(svc: BenchService): Promise<number | null> {
+  const peak = svc.memory?.stop() ?? null;
+  await svc.proc.stop(15_000);
+  return peak;
+}
+
+/** Whether the process is still running: a service that died mid-phase must fail the phase, not stall it. */
+export function assertRunning(svc: BenchService): void {
+  if (svc.proc.child.exitCode !== null || svc.proc.child.signalCode !== null) {
+    throw new Error(`${svc.name} exited (${svc.proc.child.exitCode ?? svc.proc.child.signalCode}):\n${svc.proc.output().slice(-4000)}`);
+  }
+}
+
+/** Keeps a service's output for reading after the run (bench-results/ is gitignored). */
+export function saveServiceLog(name: string, output: string): string {
+  const dir = join(repoRoot(), 'bench-results', 'inference-logs');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.log`);
+  writeFileSync(path, output);
+  return path;
+}
+
+/** Lines of a service's output that look like trouble (first few distinct ones). */
+export function troubleLines(output: string, max = 8): string[] {
+  const seen = new Map<string, string>();
+  // Nest colours its log levels; the escapes would only get in the way of reading the report.
+  for (const line of output.replace(/\x1b\[[0-9;]*m/g, '').split('\n')) {
+    if (!/\b(error|warn|warning|exception|unhandled|fatal|slow consumer)\b|\[(WRN|ERR|FTL)\]/i.test(line)) continue;
+    const key = line.replace(/\d+/g, '#').slice(0, 300);
+    if (!seen.has(key)) seen.set(key, line.slice(0, 300));
+    if (seen.size >= max) break;
+  }
+  return [...seen.values()];
+}
+
+/** Counters (summed over labels) and histogram count/sum from a Prometheus /metrics page. */
+export async function scrapeMetrics(baseUrl: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  try {
+    const text = await (await fetch(`${baseUrl}/metrics`)).text();
+    for (const m of text.matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})?\s+([0-9.eE+-]+)$/gm)) {
+      if (m[1].endsWith('_bucket')) continue;
+      out.set(m[1], (out.get(m[1]) ?? 0) + Number(m[2]));
+    }
+  } catch {
+    // A service without /metrics only loses the explanatory figures; the timing comes from events.
+  }
+  return out;
+}
