@@ -38,7 +38,7 @@ describe('replacement order lifecycle', () => {
 });
 
 describe('replacement need and approval', () => {
-  const policy: ReplacementPolicy = { assetClass: 'turbofan', partNumber: 'HPC-1', supplier: 'acme', leadTimeCycles: 20, safetyMarginCycles: 10, unitCost: 900, currency: 'EUR', autoApproveLimit: 1000, approvalRequired: false, riskThreshold: 0.6 };
+  const policy: ReplacementPolicy = { assetClass: 'turbofan', partNumber: 'HPC-1', supplier: 'acme', leadTimeCycles: 20, safetyMarginCycles: 10, unitCost: 900, currency: 'EUR', autoApproveLimit: 1000, approvalRequired: false, riskThreshold: 0.6, cycleMs: 3_600_000 };
   const p = (rul: number, failureRisk = 0) => ({ rul, failureRisk, modelVersion: 'm1', basedOnSeq: 7 });
 
   it('needs a part once RUL no longer covers lead time and margin, or risk is high', () => {

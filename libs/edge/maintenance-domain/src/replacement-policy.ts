@@ -17,6 +17,8 @@ export interface ReplacementPolicy {
   approvalRequired: boolean;
   /** Failure risk at or above which a replacement is needed even if the RUL still looks long. */
   riskThreshold: number;
+  /** Wall-clock length of one cycle (ms), to turn RUL into the date the part is needed by. */
+  cycleMs: number;
 }
 
 export interface PredictionFacts {

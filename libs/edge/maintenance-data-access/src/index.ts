@@ -1,0 +1,3 @@
+export * from './maintenance.entities';
+export * from './maintenance.data-source';
+export * from './maintenance.sqlite-store';

@@ -1,0 +1,51 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MaintenanceSqliteStore, maintenanceDataSourceOptions } from '@millwright/maintenance-data-access';
+import { ApiErrorFilter } from '@millwright/observability';
+import { DataSource } from 'typeorm';
+import type BetterSqlite3 from 'better-sqlite3';
+import { OrderActionsService } from './order-actions.service';
+import { OrdersHttpController } from './orders.http.controller';
+import { OUTBOX_RELAY_OPTIONS, OutboxRelay, type OutboxRelayOptions } from './outbox.relay';
+import { PREDICTION_FOLLOWER_OPTIONS, PredictionFollower, type PredictionFollowerOptions } from './prediction.follower';
+import { POLICIES_FILE, PolicySeeder } from './policy.seeder';
+
+export interface MaintenanceModuleOptions {
+  databasePath: string;
+  relay: OutboxRelayOptions;
+  follower: PredictionFollowerOptions;
+  /** JSON array of policies loaded at start when their asset class has none yet ('' for none). */
+  policiesFile: string;
+}
+
+/**
+ * The maintenance service: predictions to orders, the outbox relay, staff actions and policies.
+ * Needs the SupplierClient (ProcurementModule), NATS and observability from the app.
+ */
+@Module({})
+export class MaintenanceModule {
+  static forRoot(o: MaintenanceModuleOptions): DynamicModule {
+    return {
+      module: MaintenanceModule,
+      imports: [TypeOrmModule.forRoot(maintenanceDataSourceOptions(o.databasePath))],
+      controllers: [OrdersHttpController],
+      providers: [
+        {
+          provide: MaintenanceSqliteStore,
+          inject: [DataSource],
+          useFactory: (ds: DataSource) => new MaintenanceSqliteStore((ds.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection),
+        },
+        { provide: OUTBOX_RELAY_OPTIONS, useValue: o.relay },
+        { provide: PREDICTION_FOLLOWER_OPTIONS, useValue: o.follower },
+        { provide: POLICIES_FILE, useValue: o.policiesFile },
+        PolicySeeder,
+        OrderActionsService,
+        OutboxRelay,
+        PredictionFollower,
+        { provide: APP_FILTER, useClass: ApiErrorFilter },
+      ],
+      exports: [MaintenanceSqliteStore],
+    };
+  }
+}

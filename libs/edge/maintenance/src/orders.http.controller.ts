@@ -1,0 +1,93 @@
+import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrorCode } from '@millwright/contracts';
+import { MaintenanceSqliteStore } from '@millwright/maintenance-data-access';
+import { ORDER_STATES, type OrderState, type ReplacementOrder, type ReplacementPolicy } from '@millwright/maintenance-domain';
+import { apiError } from '@millwright/observability';
+import { OrderActionsService } from './order-actions.service';
+import { OutboxRelay } from './outbox.relay';
+
+interface ActionBody {
+  reason?: unknown;
+  by?: unknown;
+}
+
+@ApiTags('orders')
+@Controller('api/v1')
+export class OrdersHttpController {
+  constructor(
+    private readonly store: MaintenanceSqliteStore,
+    private readonly actions: OrderActionsService,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  @Get('orders')
+  @ApiOperation({ summary: 'Replacement orders, newest first' })
+  list(@Query('state') state?: string, @Query('site') site?: string, @Query('asset') asset?: string, @Query('open') open?: string, @Query('limit') limit?: string): { items: ReplacementOrder[] } {
+    if (state !== undefined && !(ORDER_STATES as readonly string[]).includes(state)) throw apiError(400, ApiErrorCode.ValidationFailed, `state must be one of ${ORDER_STATES.join(', ')}`);
+    const n = limit === undefined ? 100 : Number(limit);
+    if (!Number.isInteger(n) || n < 1 || n > 1000) throw apiError(400, ApiErrorCode.ValidationFailed, 'limit must be an integer from 1 to 1000');
+    return { items: this.store.listOrders({ state: state as OrderState | undefined, site, asset, open: open === undefined ? undefined : open === 'true', limit: n }) };
+  }
+
+  @Get('orders/:id')
+  @ApiOperation({ summary: 'One order with its whole timeline (audit trail)' })
+  get(@Param('id') id: string): ReplacementOrder {
+    const o = this.store.order(id);
+    if (!o) throw apiError(404, ApiErrorCode.OrderNotFound, `no order ${id}`);
+    return o;
+  }
+
+  @Post('orders/:id/:action')
+  @ApiOperation({ summary: 'Staff action: approve, reject, cancel, receive or install, with a reason' })
+  act(@Param('id') id: string, @Param('action') action: string, @Body() body: ActionBody): ReplacementOrder {
+    const by = typeof body?.by === 'string' && body.by.trim() !== '' ? body.by.trim() : undefined;
+    if (!by) throw apiError(400, ApiErrorCode.ValidationFailed, 'say who acts: {"by": "<user>"}');
+    const reason = typeof body.reason === 'string' ? body.reason : '';
+    const order = this.actions.act(id, action, by, reason);
+    this.relay.kick();
+    return order;
+  }
+
+  @Get('policies')
+  @ApiOperation({ summary: 'Replacement policies per asset class' })
+  policies(): { items: ReplacementPolicy[] } {
+    return { items: this.store.policies() };
+  }
+
+  @Put('policies/:assetClass')
+  @ApiOperation({ summary: 'Create or change the replacement policy of an asset class' })
+  putPolicy(@Param('assetClass') assetClass: string, @Body() body: unknown): ReplacementPolicy {
+    const p = parsePolicy({ ...(body as object), assetClass });
+    this.store.upsertPolicy(p, Date.now());
+    return p;
+  }
+}
+
+/** Checks a policy document field by field; a bad one is a 400 naming the field. */
+export function parsePolicy(raw: unknown): ReplacementPolicy {
+  const r = raw as Record<string, unknown>;
+  const bad = (field: string, what: string) => apiError(400, ApiErrorCode.ValidationFailed, `${field} must be ${what}`, { field });
+  const str = (f: string) => {
+    if (typeof r[f] !== 'string' || (r[f] as string).length === 0 || (r[f] as string).length > 64) throw bad(f, 'a string of 1-64 characters');
+    return r[f] as string;
+  };
+  const num = (f: string, min = 0, max = Number.MAX_SAFE_INTEGER) => {
+    if (typeof r[f] !== 'number' || !Number.isFinite(r[f]) || (r[f] as number) < min || (r[f] as number) > max) throw bad(f, `a number from ${min} to ${max}`);
+    return r[f] as number;
+  };
+  if (typeof r.approvalRequired !== 'boolean') throw bad('approvalRequired', 'true or false');
+  return {
+    assetClass: str('assetClass'),
+    partNumber: str('partNumber'),
+    supplier: str('supplier'),
+    leadTimeCycles: num('leadTimeCycles'),
+    safetyMarginCycles: num('safetyMarginCycles'),
+    unitCost: num('unitCost'),
+    currency: str('currency'),
+    autoApproveLimit: num('autoApproveLimit'),
+    approvalRequired: r.approvalRequired,
+    riskThreshold: num('riskThreshold', 0, 1),
+    cycleMs: num('cycleMs', 1),
+  };
+}

@@ -1,0 +1,2 @@
+export * from './supplier-api.contract';
+export * from './supplier-order.validator';
