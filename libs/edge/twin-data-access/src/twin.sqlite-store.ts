@@ -97,6 +97,7 @@ export class TwinSqliteStore {
   private readonly historyCounts = new Map<string, number>();
   private readonly sensorSets = new Map<string, number>();
   private readonly sensorSetNames = new Map<number, string[]>();
+  private readonly serialised = new WeakMap<object, string>();
   private readonly stmt;
 
   constructor(
@@ -106,10 +107,11 @@ export class TwinSqliteStore {
     this.stmt = {
       get: db.prepare<[string, string], TwinRow>('SELECT * FROM asset_twin WHERE site = ? AND asset = ?'),
       upsert: db.prepare(`INSERT INTO asset_twin (site, asset, asset_class, reported, desired, derived, version, last_seq, last_seen_at, history_count, created_at, updated_at)
-        VALUES (@site, @asset, @assetClass, @reported, @desired, @derived, @version, @lastSeq, @lastSeenAt, @historyCount, @createdAt, @updatedAt)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (site, asset) DO UPDATE SET asset_class = excluded.asset_class, reported = excluded.reported, desired = excluded.desired,
           derived = excluded.derived, version = excluded.version, last_seq = excluded.last_seq, last_seen_at = excluded.last_seen_at,
           history_count = excluded.history_count, updated_at = excluded.updated_at`),
+      updateDerived: db.prepare('UPDATE asset_twin SET derived = ?, version = ?, updated_at = ? WHERE site = ? AND asset = ?'),
       insertHistory: db.prepare('INSERT OR IGNORE INTO reading_history (site, asset, seq, ts, sensor_set, vals) VALUES (?, ?, ?, ?, ?, ?)'),
       insertSensorSet: db.prepare('INSERT INTO sensor_set (id, names) VALUES (?, ?)'),
       history: db.prepare<[string, string, number, number], { seq: number; ts: number; sensor_set: number; vals: Buffer }>(
@@ -189,13 +191,14 @@ export class TwinSqliteStore {
   }
 
   /**
-   * Commits twins that were changed in place (as `get` returned them) in one transaction; on failure
-   * they are evicted so that the cache again holds only committed state.
+   * Commits twins whose derived state (and version) changed in place, as `get` returned them, in one
+   * transaction; only those columns are written. On failure they are evicted so that the cache again
+   * holds only committed state.
    */
-  commitTwins(twins: readonly AssetTwin[]): void {
+  commitDerived(twins: readonly AssetTwin[]): void {
     try {
       this.db.transaction(() => {
-        for (const t of twins) this.writeTwin(t);
+        for (const t of twins) this.stmt.updateDerived.run(this.json(t.derived), t.version, t.updatedAt, t.site, t.asset);
       })();
     } catch (e) {
       for (const t of twins) this.evict(t.site, t.asset);
@@ -303,20 +306,31 @@ export class TwinSqliteStore {
   }
 
   private writeTwin(t: AssetTwin): void {
-    this.stmt.upsert.run({
-      site: t.site,
-      asset: t.asset,
-      assetClass: t.assetClass,
-      reported: encodeReported(t.reported),
-      desired: JSON.stringify(t.desired),
-      derived: JSON.stringify(t.derived),
-      version: t.version,
-      lastSeq: t.lastSeq,
-      lastSeenAt: t.lastSeenAt,
-      historyCount: this.historyCounts.get(twinKey(t.site, t.asset)) ?? 0,
-      createdAt: t.createdAt,
-      updatedAt: t.updatedAt,
-    });
+    this.stmt.upsert.run(
+      t.site,
+      t.asset,
+      t.assetClass,
+      encodeReported(t.reported),
+      this.json(t.desired),
+      this.json(t.derived),
+      t.version,
+      t.lastSeq,
+      t.lastSeenAt,
+      this.historyCounts.get(twinKey(t.site, t.asset)) ?? 0,
+      t.createdAt,
+      t.updatedAt,
+    );
+  }
+
+  /**
+   * Desired and derived state are replaced, never mutated, when they change, so the JSON of an
+   * unchanged section can be reused: ingest rewrites a twin row per batch and would otherwise
+   * serialise both sections every time.
+   */
+  private json(section: object): string {
+    let text = this.serialised.get(section);
+    if (text === undefined) this.serialised.set(section, (text = JSON.stringify(section)));
+    return text;
   }
 
   private sensorSetId(names: string[]): number {

@@ -13,7 +13,9 @@ export interface AssetTwin {
   asset: string;
   assetClass: string | null;
   reported: Record<string, ReportedValue>;
+  /** Replaced, never mutated, when it changes (the store reuses the JSON of an unchanged section). */
   desired: JsonObject;
+  /** Replaced, never mutated, when it changes. */
   derived: JsonObject;
   /** Grows by one for every change applied (each reading that changed reported state, each desired patch). */
   version: number;

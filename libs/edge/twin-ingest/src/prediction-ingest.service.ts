@@ -85,7 +85,7 @@ export class PredictionIngestService implements OnApplicationBootstrap, OnApplic
         if (derived) changed.set(twin, { fromVersion, derived });
       }
     }
-    this.store.commitTwins([...changed.keys()]);
+    this.store.commitDerived([...changed.keys()]);
     this.applied.inc(changed.size);
     for (const [twin, c] of changed) {
       const event: TwinChangedV1 = { site: twin.site, asset: twin.asset, version: twin.version, fromVersion: c.fromVersion, cause: 'derived', at: now, changes: { derived: c.derived }, lastSeq: twin.lastSeq };
