@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs the edge demo on this machine: a NATS server (JetStream + MQTT) with the committed
-# config, the twin service, the predictor with the committed FD001 model, and the gateway simulator
-# replaying C-MAPSS engines (or a synthetic fleet when the data set is absent). Ctrl-C stops everything. DEMO_SECONDS=N stops after N s.
+# config, the twin service, the predictor with the committed FD001 model, the maintenance service
+# ordering from a supplier simulator, and the gateway simulator replaying C-MAPSS engines to failure
+# (or a synthetic fleet when the data set is absent). Ctrl-C stops everything. DEMO_SECONDS=N stops after N s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -12,6 +13,8 @@ NATS_MQTT_PORT=${NATS_MQTT_PORT:-1883}
 NATS_HTTP_PORT=${NATS_HTTP_PORT:-8222}
 HTTP_PORT=${HTTP_PORT:-8080}
 PREDICTOR_PORT=${PREDICTOR_PORT:-8081}
+MAINTENANCE_PORT=${MAINTENANCE_PORT:-8082}
+SUPPLIER_PORT=${SUPPLIER_PORT:-8090}
 SITE=${SIM_SITE:-plant-1}
 mkdir -p "$DIR/nats"
 
@@ -45,6 +48,17 @@ NATS_URL=nats://127.0.0.1:$NATS_PORT TWIN_SERVICE_URL=$twin_url HTTP_PORT=$PREDI
 pids+=($!)
 wait_http "http://127.0.0.1:$PREDICTOR_PORT/health/ready" "predictor"
 
+HTTP_PORT=$SUPPLIER_PORT SUPPLIER_STATE_FILE="$DIR/supplier-orders.json" \
+  node dist/apps/supplier-simulator/src/main.js >"$DIR/supplier-simulator.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$SUPPLIER_PORT/api/v1/_stats" "supplier-simulator"
+
+supplier_url=http://127.0.0.1:$SUPPLIER_PORT
+NATS_URL=nats://127.0.0.1:$NATS_PORT TWIN_SERVICE_URL=$twin_url SUPPLIER_URL=$supplier_url MAINTENANCE_DB_PATH="$DIR/maintenance.db" \
+  HTTP_PORT=$MAINTENANCE_PORT node dist/apps/maintenance/src/main.js >"$DIR/maintenance.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$MAINTENANCE_PORT/health/ready" "maintenance"
+
 cmapss_dir=${MILLWRIGHT_CMAPSS_DIR:-../shared/data/cmapss}
 if [ -f "$cmapss_dir/train_FD001.txt" ]; then
   source_env=(SIM_SOURCE=cmapss SIM_CMAPSS_FILE=train_FD001.txt SIM_ENGINES=${SIM_ENGINES:-20})
@@ -61,6 +75,7 @@ Millwright edge demo
   API docs       http://127.0.0.1:$HTTP_PORT/docs
   metrics        http://127.0.0.1:$HTTP_PORT/metrics   http://127.0.0.1:$PREDICTOR_PORT/metrics
   model          http://127.0.0.1:$PREDICTOR_PORT/api/v1/model
+  orders         http://127.0.0.1:$MAINTENANCE_PORT/api/v1/orders   (supplier side: $supplier_url/api/v1/orders)
   NATS / MQTT    nats://127.0.0.1:$NATS_PORT   mqtt://127.0.0.1:$NATS_MQTT_PORT
   replaying      $what, 2 cycles/s each, batches of 20
   logs           $DIR/*.log        stop with Ctrl-C
@@ -77,6 +92,11 @@ if [ -n "${DEMO_SECONDS:-}" ]; then
     let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
       const t = JSON.parse(s);
       console.log(`engine-001: version ${t.version}, last seq ${t.lastSeq}, prediction ${JSON.stringify(t.derived.prediction)}`);
+    });'
+  curl -fsS "http://127.0.0.1:$MAINTENANCE_PORT/api/v1/orders" | node -e '
+    let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      const items = JSON.parse(s).items;
+      console.log(`orders: ${items.length} (${items.map((o) => `${o.asset} ${o.state}`).join(", ")})`);
     });'
   exit 0
 fi

@@ -1,5 +1,7 @@
-import { ConfigError } from '@millwright/config';
-import { faultsOf, loadSupplierSimulatorConfig } from './supplier-simulator.config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, describeSettings } from '@millwright/config';
+import { faultsOf, loadSupplierSimulatorConfig, supplierSimulatorSettings } from './supplier-simulator.config';
 
 describe('supplier simulator configuration', () => {
   it('behaves like a healthy supplier on port 8090 by default', () => {
@@ -17,5 +19,12 @@ describe('supplier simulator configuration', () => {
   it('refuses rates that are fine alone but exceed 1 together', () => {
     expect(() => loadSupplierSimulatorConfig({ SUPPLIER_FAIL_RATE: '0.6', SUPPLIER_TIMEOUT_RATE: '0.6' })).toThrow(ConfigError);
     expect(() => loadSupplierSimulatorConfig({ SUPPLIER_FAIL_RATE: '1.5' })).toThrow(/SUPPLIER_FAIL_RATE/);
+  });
+});
+
+describe('supplier simulator settings documentation', () => {
+  it('is in the README, row for row', () => {
+    const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+    for (const row of describeSettings(supplierSimulatorSettings)) expect(readme).toContain(row);
   });
 });

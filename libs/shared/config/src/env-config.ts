@@ -121,7 +121,8 @@ export function duration(doc: string, opts: { default?: number } = {}): Setting<
 
 /** Renders a spec as the rows of a Markdown table (variable, default, meaning) for the README. */
 export function describeSettings(spec: SettingsSpec): string[] {
-  return Object.entries(spec).map(([name, s]) => `| \`${name}\` | ${s.defaultDoc ?? (s.default === undefined ? '(required)' : `\`${String(s.default)}\``)} | ${s.doc} |`);
+  const shown = (s: Setting<unknown>) => s.defaultDoc ?? (s.default === undefined ? '(required)' : s.default === '' ? '(empty)' : `\`${String(s.default)}\``);
+  return Object.entries(spec).map(([name, s]) => `| \`${name}\` | ${shown(s)} | ${s.doc} |`);
 }
 
 /** 2592000000 -> "30d", 30000 -> "30s": the form the settings accept. */
