@@ -25,7 +25,8 @@ export const swcOptions = {
   },
 };
 
-async function* walk(dir) {
+/** Files below `dir` (node_modules skipped) whose name `wanted` accepts. */
+async function* walk(dir, wanted) {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -35,17 +36,20 @@ async function* walk(dir) {
   for (const e of entries) {
     const p = join(dir, e.name);
     if (e.isDirectory()) {
-      if (e.name !== 'node_modules') yield* walk(p);
-    } else if (e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') && !e.name.endsWith('.d.ts')) {
+      if (e.name !== 'node_modules') yield* walk(p, wanted);
+    } else if (wanted(e.name)) {
       yield p;
     }
   }
 }
+const isSource = (name) => name.endsWith('.ts') && !name.endsWith('.spec.ts') && !name.endsWith('.d.ts');
+// Non-TS files the code reads at run time (model files, profiles, static UI).
+const isAsset = (name) => /\.(json|onnx|conf|html|css|svg|png)$/.test(name) && !/(project|tsconfig.*)\.json$/.test(name);
 
 await rm(out, { recursive: true, force: true });
 const jobs = [];
 for (const r of roots) {
-  for await (const file of walk(join(root, r))) {
+  for await (const file of walk(join(root, r), isSource)) {
     jobs.push(
       (async () => {
         const target = join(out, relative(root, file)).replace(/\.ts$/, '.js');
@@ -58,28 +62,11 @@ for (const r of roots) {
   }
 }
 await Promise.all(jobs);
-// Non-TS assets that the code reads at run time (model files, profiles, static UI).
 for (const r of roots) {
-  for await (const f of walkAssets(join(root, r))) {
+  for await (const f of walk(join(root, r), isAsset)) {
     const target = join(out, relative(root, f));
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, await readFile(f));
-  }
-}
-async function* walkAssets(dir) {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) {
-      if (e.name !== 'node_modules') yield* walkAssets(p);
-    } else if (/\.(json|onnx|conf|html|css|svg|png)$/.test(e.name) && !/(project|tsconfig.*)\.json$/.test(e.name)) {
-      yield p;
-    }
   }
 }
 console.log(`built ${jobs.length} files into dist/`);

@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, repoRoot, startProcess, waitFor, type RunningProcess } from '@millwright/testing';
 import { ProcessMemorySampler } from '../common/process-memory.sampler';
+import { saveLog, troubleLines } from '../common/service-output';
 
 export const TWIN_SERVICE_MAIN = 'dist/apps/twin-service/src/main.js';
 export const PREDICTOR_MAIN = 'dist/apps/predictor/src/main.js';
@@ -54,27 +54,10 @@ export function assertRunning(svc: BenchService): void {
   }
 }
 
-/** Keeps a service's output for reading after the run (bench-results/ is gitignored). */
-export function saveServiceLog(name: string, output: string): string {
-  const dir = join(repoRoot(), 'bench-results', 'inference-logs');
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${name}.log`);
-  writeFileSync(path, output);
-  return path;
-}
+/** Keeps a service's output for reading after the run (bench-results/inference-logs). */
+export const saveServiceLog = (name: string, output: string): string => saveLog('inference', name, output);
 
-/** Lines of a service's output that look like trouble (first few distinct ones). */
-export function troubleLines(output: string, max = 8): string[] {
-  const seen = new Map<string, string>();
-  // Nest colours its log levels; the escapes would only get in the way of reading the report.
-  for (const line of output.replace(/\x1b\[[0-9;]*m/g, '').split('\n')) {
-    if (!/\b(error|warn|warning|exception|unhandled|fatal|slow consumer)\b|\[(WRN|ERR|FTL)\]/i.test(line)) continue;
-    const key = line.replace(/\d+/g, '#').slice(0, 300);
-    if (!seen.has(key)) seen.set(key, line.slice(0, 300));
-    if (seen.size >= max) break;
-  }
-  return [...seen.values()];
-}
+export { troubleLines };
 
 /** Counters (summed over labels) and histogram count/sum from a Prometheus /metrics page. */
 export async function scrapeMetrics(baseUrl: string): Promise<Map<string, number>> {

@@ -1,6 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { JetStreamManager, NatsConnection } from 'nats';
+import { saveLog as saveBenchLog, troubleLines } from '../common/service-output';
 import { repoRoot, startProcess, type RunningProcess } from '@millwright/testing';
 import { readProcCpuSeconds } from '../common/process-memory.sampler';
 import type { IngestBenchOptions } from './ingest-bench.options';
@@ -73,28 +72,10 @@ export function failOnExit(p: RunningProcess, what: string): Promise<never> {
   });
 }
 
-/** Keeps a variant's output for reading after the run (bench-results/ is gitignored). */
-export function saveLog(name: string, output: string): string {
-  const dir = join(repoRoot(), 'bench-results', 'ingest-logs');
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${name}.log`);
-  writeFileSync(path, output);
-  return path;
-}
+/** Keeps a variant's output for reading after the run (bench-results/ingest-logs). */
+export const saveLog = (name: string, output: string): string => saveBenchLog('ingest', name, output);
 
-/** Lines of a service's output that look like trouble, for the report (first few distinct ones). */
-export function troubleLines(output: string, max = 8): string[] {
-  const seen = new Map<string, string>();
-  // Nest colours its log levels; the escapes would only get in the way of reading the report.
-  for (const line of output.replace(/\x1b\[[0-9;]*m/g, '').split('\n')) {
-    if (!/\b(error|warn|warning|exception|unhandled|fatal|slow consumer)\b|\[(WRN|ERR|FTL)\]/i.test(line)) continue;
-    // Messages that differ only in numbers count once.
-    const key = line.replace(/\d+/g, '#').slice(0, 300);
-    if (!seen.has(key)) seen.set(key, line.slice(0, 300));
-    if (seen.size >= max) break;
-  }
-  return [...seen.values()];
-}
+export { troubleLines };
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -95,21 +95,11 @@ export function transition(order: ReplacementOrder, action: OrderAction, actor: 
   return { ...order, state: t.to, updatedAt: now, audit: [...order.audit, entry] };
 }
 
-export interface ProposeInput {
-  id: string;
-  site: string;
-  asset: string;
-  assetClass: string;
-  partNumber: string;
-  supplier: string;
-  quantity: number;
-  unitCost: number;
-  currency: string;
-  episode: number;
-  neededBy: number;
+/** What the system decides when it proposes an order; the rest of the order follows from it. */
+export type ProposeInput = Omit<ReplacementOrder, 'state' | 'supplierOrderId' | 'createdAt' | 'updatedAt' | 'audit'> & {
   reason: string;
   evidence: Record<string, unknown>;
-}
+};
 
 /** A new order as the system proposes it from a prediction. */
 export function propose(i: ProposeInput, now: number): ReplacementOrder {
