@@ -10,6 +10,7 @@ import { PREDICTOR_OPTIONS, type PredictorOptions } from './predictor.options';
 import { TwinHistoryClient } from './twin-history.client';
 
 const enc = new TextEncoder();
+const MAX_PUBLISHES_IN_FLIGHT = 4;
 
 export function windowSpecOf(card: ModelCard): WindowModelSpec {
   return { features: card.window.features, length: card.window.length, mean: card.window.normalisation.mean, std: card.window.normalisation.std };
@@ -34,6 +35,7 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
   private resyncsInFlight = 0;
   /** Assets already told they lack history: saying it once is enough until that changes. */
   private readonly toldInsufficient = new Set<string>();
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly m;
 
   constructor(
@@ -73,6 +75,7 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
     this.stopped = true;
     this.sub?.unsubscribe();
     while (this.running) await new Promise((r) => setTimeout(r, 10));
+    await Promise.all(this.inFlight);
   }
 
   private onModelEvent(e: ModelRegistryEvent): void {
@@ -184,7 +187,11 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
         out.push({ site, asset, status: 'ok', rul, failureRisk, health: healthOf(rul, failureRisk, this.o.thresholds), modelVersion: model.version, at: now, basedOnSeq: batch.basedOnSeq[i] });
       }
     }
-    await this.publish(out);
+    // The next batch need not wait for this one's stream acks; a few in flight keep the model busy
+    // while bounding what a broker outage can pile up in memory.
+    const sent = this.publish(out).finally(() => this.inFlight.delete(sent));
+    this.inFlight.add(sent);
+    if (this.inFlight.size >= MAX_PUBLISHES_IN_FLIGHT) await Promise.race(this.inFlight);
   }
 
   private async publish(predictions: PredictionV1[]): Promise<void> {
