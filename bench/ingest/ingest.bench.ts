@@ -143,7 +143,7 @@ async function main(): Promise<number> {
     rss_mb: check(rss, `peak RSS <= ${TARGETS.rssMb} MB with ${opts.assets} assets`, (v) => v <= TARGETS.rssMb),
   };
   notes.push(
-    `floor and twin service: best of ${opts.rounds} alternating rounds (all in runs[]); the stream is pre-loaded with core NATS publishes (count checked against stream info), then timed from the consumer's first delivery (consumer info, polled until then only) until every twin has its final reading and the stream is empty, i.e. every message acked (interest retention; the service acks after commit; floor: stream empty only)`,
+    `floor and twin service: best of ${opts.rounds} alternating rounds (all in runs[]); the stream is pre-loaded with core NATS publishes (count checked against stream info), then timed from the consumer's first delivery until every twin has its final reading and the consumer has acked every message (consumer info every 50 ms; the service acks after commit; floor: acks only); both use the twin service's own stream config`,
     'naive: Nest\'s NATS transport subscribes with core NATS, so it is timed live from the first publish to its last twin event',
     `latency: per reading, publish time to receipt of the first twin event covering its seq; readings of the first ${opts.warmupSeconds} s are warm-up`,
     'ratios matter more than absolute numbers: the bench, nats-server and the variant share the machine',

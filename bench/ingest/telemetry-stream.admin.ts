@@ -1,5 +1,6 @@
-import { AckPolicy, DiscardPolicy, RetentionPolicy, StorageType, type ConsumerInfo, type JetStreamManager, type NatsConnection } from 'nats';
+import { AckPolicy, type ConsumerInfo, type JetStreamManager, type NatsConnection } from 'nats';
 import { Streams } from '@millwright/contracts';
+import { telemetryStreamConfig } from '@millwright/twin-ingest';
 import { waitFor } from '@millwright/testing';
 import type { OutgoingMessage } from './bench-fleet.factory';
 
@@ -14,15 +15,20 @@ export async function deleteTelemetryStream(jsm: JetStreamManager): Promise<void
   }
 }
 
-/** The stream as the twin service declares it, for variants that do not create it themselves. */
+/** The stream exactly as the twin service declares it (same code), for variants that do not create it. */
 export async function createTelemetryStream(jsm: JetStreamManager): Promise<void> {
-  await jsm.streams.add({
-    name: TELEMETRY_STREAM,
-    subjects: [...Streams.telemetry.subjects],
-    storage: StorageType.File,
-    retention: RetentionPolicy.Interest,
-    discard: DiscardPolicy.New,
-  });
+  await jsm.streams.add(
+    telemetryStreamConfig({
+      streamMaxBytes: 1024 ** 3,
+      streamMaxAgeMs: 7 * 86_400_000,
+      replicas: 1,
+      maxBatchReadings: 0,
+      maxAckPending: 0,
+      ackWaitMs: 0,
+      deadLetterMaxAgeMs: 0,
+      deadLetterMaxBytes: 0,
+    }),
+  );
 }
 
 /** Explicit acks, one per message, as the twin service's consumer has them: the floor pays the same ack traffic. */
@@ -71,16 +77,15 @@ export async function waitForStoredMessages(jsm: JetStreamManager, expected: num
 export interface DrainTimes {
   /** First poll that saw a delivery: the consumer started working. */
   firstDeliveredAt: number;
-  /** First poll that saw the stream empty (interest retention drops a message once it is acked), or 0 if it never got there. */
+  /** First poll that saw every message acked by the consumer, or 0 if it never got there. */
   ackedAllAt: number;
 }
 
 /**
- * Watches a consumer drain a pre-loaded stream. Consumer info is only polled until the first
- * delivery: nats-server 2.9 computes a filtered consumer's pending count by scanning the stream, and
- * polling it every few ms during a drain of 100k messages took most of a core from the server (the
- * twin service ran 3x slower under it). After that the stream's message count, which is cheap to
- * read, tells when everything is acked. Each end is off by at most one poll interval.
+ * Watches a consumer drain a pre-loaded stream until it has acked everything (the stream keeps its
+ * messages: limits retention). Consumer info is polled every 50 ms: nats-server 2.9 computes a
+ * filtered consumer's pending count by scanning the stream, which made a 10 ms poll take most of a
+ * core from the server; the consumers here have no filter. Each end is off by at most one poll.
  */
 export async function watchDrain(
   jsm: JetStreamManager,
@@ -88,16 +93,13 @@ export async function watchDrain(
   opts: { timeoutMs: number; intervalMs?: number; until?: () => boolean },
 ): Promise<DrainTimes> {
   const deadline = Date.now() + opts.timeoutMs;
-  const interval = opts.intervalMs ?? 10;
+  const interval = opts.intervalMs ?? 50;
   const times: DrainTimes = { firstDeliveredAt: 0, ackedAllAt: 0 };
   while (Date.now() < deadline) {
-    if (!times.firstDeliveredAt) {
+    if (!times.ackedAllAt) {
       const info = await consumerExists(jsm, consumer);
-      if (info && info.delivered.stream_seq > 0) times.firstDeliveredAt = Date.now();
-    }
-    if (times.firstDeliveredAt && !times.ackedAllAt) {
-      const { state } = await jsm.streams.info(TELEMETRY_STREAM);
-      if (state.messages === 0) times.ackedAllAt = Date.now();
+      if (!times.firstDeliveredAt && info && info.delivered.stream_seq > 0) times.firstDeliveredAt = Date.now();
+      if (times.firstDeliveredAt && info && info.num_pending === 0 && info.num_ack_pending === 0) times.ackedAllAt = Date.now();
     }
     if (times.ackedAllAt && (opts.until?.() ?? true)) break;
     await new Promise((r) => setTimeout(r, interval));

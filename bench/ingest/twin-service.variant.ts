@@ -75,8 +75,7 @@ async function scrapeCounters<K extends string>(httpPort: number, names: readonl
 
 /**
  * Times the twin service draining a pre-loaded stream: a first start declares the stream and its
- * durable consumer (interest retention drops messages nobody has declared interest in), a stop, the
- * pre-load, then a second start. The clock runs from the consumer's first delivery to the commit
+ * durable consumer as the service does in production, a stop, the pre-load, then a second start. The clock runs from the consumer's first delivery to the commit
  * event that completes the last asset, so the service's boot time is not counted.
  */
 export async function runTwinServiceDrain(ctx: IngestBenchContext, kind: MessageKind, readings: number): Promise<DrainResult> {

@@ -50,6 +50,7 @@ export function ingestConsumerConfig(o: TelemetryIngestOptions): Partial<Consume
     deliver_policy: DeliverPolicy.All,
     ack_wait: nanos(o.ackWaitMs),
     max_ack_pending: o.maxAckPending,
-    filter_subject: Streams.telemetry.subjects[0],
+    // No filter_subject: the stream holds telemetry only, and nats-server 2.9 answers consumer info
+    // (our backlog metric) for a filtered consumer by scanning the stream.
   };
 }
