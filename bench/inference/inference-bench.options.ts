@@ -33,8 +33,9 @@ export const INFERENCE_BENCH_DEFAULTS: InferenceBenchOptions = {
   latencySeconds: 10,
   warmupSeconds: 1,
   synchronous: 'full',
-  predictorNodeArgs: [],
-  serviceNodeArgs: [],
+  // Services run as they are deployed on small boxes: with the heap capped (see README, NODE_OPTIONS).
+  predictorNodeArgs: ['--max-old-space-size=128'],
+  serviceNodeArgs: ['--max-old-space-size=128'],
   phaseTimeoutMs: 90_000,
 };
 

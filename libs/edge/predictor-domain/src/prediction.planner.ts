@@ -36,8 +36,11 @@ interface HistoryPoint {
 export class PredictionPlanner {
   private windows: AssetWindowStore;
   private readonly versions = new Map<string, number>();
-  /** Assets whose history is being fetched, with the events that arrived meanwhile. */
-  private readonly resyncing = new Map<string, TwinChangedV1[]>();
+  /**
+   * Assets whose history is being fetched, with what arrived meanwhile: only the newest `length`
+   * readings (older ones cannot reach the window), so a slow twin service cannot make this grow.
+   */
+  private readonly resyncing = new Map<string, { version: number; readings: HistoryPoint[] }>();
   private readonly dirty = new Set<string>();
 
   constructor(private spec: WindowModelSpec) {
@@ -66,13 +69,15 @@ export class PredictionPlanner {
     const key = `${e.site}/${e.asset}`;
     const pending = this.resyncing.get(key);
     if (pending) {
-      pending.push(e);
+      this.hold(pending, e);
       return 'ignored';
     }
     const known = this.versions.get(key);
     if (known !== undefined && e.version <= known) return 'ignored';
     if (known === undefined || e.fromVersion !== known) {
-      this.resyncing.set(key, [e]);
+      const held = { version: 0, readings: [] };
+      this.hold(held, e);
+      this.resyncing.set(key, held);
       return 'resync';
     }
     this.versions.set(key, e.version);
@@ -81,16 +86,12 @@ export class PredictionPlanner {
 
   /** History fetched for a resync (oldest first) and the twin version it reflects. */
   completeResync(key: string, twinVersion: number, history: readonly HistoryPoint[]): void {
-    const pending = this.resyncing.get(key) ?? [];
+    const held = this.resyncing.get(key);
     this.resyncing.delete(key);
     this.windows.reset(key, history);
-    let version = twinVersion;
-    for (const e of pending.sort((a, b) => a.version - b.version)) {
-      if (e.version <= twinVersion) continue;
-      this.applyReadings(key, e);
-      version = Math.max(version, e.version);
-    }
-    this.versions.set(key, version);
+    // Readings that arrived during the fetch: append() skips those the history already had.
+    for (const r of (held?.readings ?? []).sort((a, b) => a.seq - b.seq)) this.windows.append(key, r.seq, r.values);
+    this.versions.set(key, Math.max(twinVersion, held?.version ?? 0));
     this.dirty.add(key);
   }
 
@@ -123,6 +124,16 @@ export class PredictionPlanner {
       basedOnSeq.push(this.windows.lastSeq(key));
     }
     return { keys, basedOnSeq, input: input.subarray(0, keys.length * size), insufficient };
+  }
+
+  private hold(held: { version: number; readings: HistoryPoint[] }, e: TwinChangedV1): void {
+    held.version = Math.max(held.version, e.version);
+    if (e.cause !== 'telemetry' || !e.changes.readings) return;
+    for (const r of e.changes.readings) held.readings.push({ seq: r.seq, values: r.values });
+    if (held.readings.length > 2 * this.spec.length) {
+      held.readings.sort((a, b) => a.seq - b.seq);
+      held.readings.splice(0, held.readings.length - this.spec.length);
+    }
   }
 
   private applyReadings(key: string, e: TwinChangedV1): boolean {
