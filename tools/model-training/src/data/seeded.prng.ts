@@ -1,13 +1,9 @@
-/** A seeded PRNG (mulberry32): the same seed gives the same unit split and batch order. */
+import { createRng } from '@millwright/cmapss';
+
+/** The fleet generator's seeded PRNG (mulberry32) as a bare function: same seed, same unit split and batch order. */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = createRng(seed);
+  return () => rng.next();
 }
 
 /** Fisher–Yates shuffle in place, driven by `random`. */
