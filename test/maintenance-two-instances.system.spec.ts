@@ -49,6 +49,15 @@ describe('two maintenance instances on one database never order twice', () => {
       return l.length === assets.length && l.every((o) => o.state === 'confirmed') ? l : undefined;
     }, { timeoutMs: 60_000, what: 'one confirmed order per asset' });
     expect(local.map((o) => o.asset).sort()).toEqual([...assets].sort());
+    // The same orders, read in pages of five.
+    const paged: string[] = [];
+    let after: string | null = null;
+    do {
+      const page = (await (await fetch(`${instances[0].baseUrl}/api/v1/orders?limit=5${after ? `&after=${after}` : ''}`)).json()) as { items: Array<{ id: string }>; next: string | null };
+      paged.push(...page.items.map((o) => o.id));
+      after = page.next;
+    } while (after);
+    expect(paged.sort()).toEqual(local.map((o) => o.id).sort());
     expect((await supplierOrders(supplier)).map((o) => o.request.asset).sort()).toEqual([...assets].sort());
     const decided = await Promise.all(instances.map(async (i) => (await (await fetch(`${i.baseUrl}/metrics`)).text()).match(/millwright_order_decisions_total\{[^}]*outcome="(ordered|already_open)"[^}]*\} \d+/g) ?? []));
     // Both instances took part: the work was really shared, not done by one while the other idled.

@@ -63,6 +63,8 @@ export interface OrderListFilter {
   site?: string;
   asset?: string;
   open?: boolean;
+  /** Keyset cursor: the `createdAt` and `id` of the last order of the previous page. */
+  after?: { createdAt: number; id: string };
   limit: number;
 }
 
@@ -139,6 +141,10 @@ export class MaintenanceSqliteStore {
     if (f.site) cond('site = ?', f.site);
     if (f.asset) cond('asset = ?', f.asset);
     if (f.open !== undefined) cond('is_open = ?', f.open ? 1 : 0);
+    if (f.after) {
+      where.push('(created_at < ? OR (created_at = ? AND id > ?))');
+      args.push(f.after.createdAt, f.after.createdAt, f.after.id);
+    }
     const sql = `SELECT * FROM replacement_order ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, id LIMIT ?`;
     return this.db.prepare<unknown[], OrderRow>(sql).all(...args, f.limit).map(rowToOrder);
   }

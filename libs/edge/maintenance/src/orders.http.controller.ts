@@ -22,12 +22,31 @@ export class OrdersHttpController {
   ) {}
 
   @Get('orders')
-  @ApiOperation({ summary: 'Replacement orders, newest first' })
-  list(@Query('state') state?: string, @Query('site') site?: string, @Query('asset') asset?: string, @Query('open') open?: string, @Query('limit') limit?: string): { items: ReplacementOrder[] } {
+  @ApiOperation({ summary: 'Replacement orders, newest first, in pages (pass `next` back as `after`)' })
+  list(
+    @Query('state') state?: string,
+    @Query('site') site?: string,
+    @Query('asset') asset?: string,
+    @Query('open') open?: string,
+    @Query('limit') limit?: string,
+    @Query('after') after?: string,
+  ): { items: ReplacementOrder[]; next: string | null } {
     if (state !== undefined && !(ORDER_STATES as readonly string[]).includes(state)) throw apiError(400, ApiErrorCode.ValidationFailed, `state must be one of ${ORDER_STATES.join(', ')}`);
     const n = limit === undefined ? 100 : Number(limit);
     if (!Number.isInteger(n) || n < 1 || n > 1000) throw apiError(400, ApiErrorCode.ValidationFailed, 'limit must be an integer from 1 to 1000');
-    return { items: this.store.listOrders({ state: state as OrderState | undefined, site, asset, open: open === undefined ? undefined : open === 'true', limit: n }) };
+    const cursor = after === undefined ? undefined : /^(\d+)\.([A-Za-z0-9-]{1,64})$/.exec(after);
+    if (after !== undefined && !cursor) throw apiError(400, ApiErrorCode.ValidationFailed, 'after must be a cursor returned as `next`');
+    const items = this.store.listOrders({
+      state: state as OrderState | undefined,
+      site,
+      asset,
+      open: open === undefined ? undefined : open === 'true',
+      after: cursor ? { createdAt: Number(cursor[1]), id: cursor[2] } : undefined,
+      limit: n + 1,
+    });
+    const page = items.slice(0, n);
+    const last = page[page.length - 1];
+    return { items: page, next: items.length > n && last ? `${last.createdAt}.${last.id}` : null };
   }
 
   @Get('orders/:id')
