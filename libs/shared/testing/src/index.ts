@@ -4,3 +4,4 @@ export * from './wait-for';
 export * from './repo-root';
 export * from './child-process';
 export * from './nats-server.harness';
+export * from './nats-topology.harness';
