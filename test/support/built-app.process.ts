@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, repoRoot, startProcess, waitFor, type RunningProcess } from '@millwright/testing';
+import { WaitAborted, freePort, repoRoot, startProcess, waitFor, type RunningProcess } from '@millwright/testing';
 
 export interface AppHandle {
   baseUrl: string;
@@ -27,7 +27,7 @@ export async function startBuiltApp(name: string, env: Record<string, string>, r
     const p = startProcess(process.execPath, [main], { env: fullEnv });
     await waitFor(
       async () => {
-        if (p.child.exitCode !== null) throw new Error(`${name} exited with ${p.child.exitCode}:\n${p.output()}`);
+        if (p.child.exitCode !== null) throw new WaitAborted(`${name} exited with ${p.child.exitCode}:\n${p.output()}`);
         return (await fetch(`http://127.0.0.1:${port}${readyPath}`)).ok;
       },
       { timeoutMs: 20_000, what: `${name} readiness` },

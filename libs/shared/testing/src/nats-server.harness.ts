@@ -3,7 +3,7 @@ import { freePort } from './ports';
 import { makeTempDir, type TempDir } from './temp-dir';
 import { repoRoot } from './repo-root';
 import { startProcess, type RunningProcess } from './child-process';
-import { waitFor } from './wait-for';
+import { WaitAborted, waitFor } from './wait-for';
 
 export interface NatsServerHandle {
   url: string;
@@ -54,7 +54,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     p.child.once('error', () => undefined);
     await waitFor(
       async () => {
-        if (p.child.exitCode !== null || p.child.signalCode !== null) throw new Error(`nats-server exited:\n${p.output()}`);
+        if (p.child.exitCode !== null || p.child.signalCode !== null) throw new WaitAborted(`nats-server exited:\n${p.output()}`);
         const res = await fetch(`http://127.0.0.1:${httpPort}/healthz?js-enabled-only=true`);
         return res.ok;
       },
