@@ -27,6 +27,8 @@ export async function createTelemetryStream(jsm: JetStreamManager): Promise<void
       ackWaitMs: 0,
       deadLetterMaxAgeMs: 0,
       deadLetterMaxBytes: 0,
+      predictionsMaxAgeMs: 0,
+      predictionsMaxBytes: 0,
     }),
   );
 }

@@ -24,6 +24,8 @@ export class AppModule {
             streamMaxAgeMs: c.TELEMETRY_STREAM_MAX_AGE,
             deadLetterMaxBytes: c.DEAD_LETTER_MAX_BYTES,
             deadLetterMaxAgeMs: c.DEAD_LETTER_MAX_AGE,
+            predictionsMaxBytes: c.PREDICTIONS_STREAM_MAX_BYTES,
+            predictionsMaxAgeMs: c.PREDICTIONS_STREAM_MAX_AGE,
             replicas: c.JETSTREAM_REPLICAS,
           },
           retention: { maxPerAsset: c.HISTORY_MAX_PER_ASSET, maxAgeMs: c.HISTORY_MAX_AGE, intervalMs: c.HISTORY_PRUNE_INTERVAL, assetsPerTick: 500 },

@@ -15,6 +15,8 @@ export const twinServiceSettings = {
   TELEMETRY_STREAM_MAX_AGE: duration('Oldest backlog kept in the telemetry stream', { default: 7 * 86_400_000 }),
   DEAD_LETTER_MAX_BYTES: int('Size cap of the dead-letter stream (oldest dropped first)', { default: 256 * 1024 ** 2, min: 1024 ** 2 }),
   DEAD_LETTER_MAX_AGE: duration('How long dead letters are kept', { default: 30 * 86_400_000 }),
+  PREDICTIONS_STREAM_MAX_BYTES: int('Size cap of the predictions stream the edge keeps for the central sync (oldest dropped first)', { default: 256 * 1024 ** 2, min: 1024 ** 2 }),
+  PREDICTIONS_STREAM_MAX_AGE: duration('How long predictions are kept in their stream', { default: 7 * 86_400_000 }),
   HISTORY_MAX_PER_ASSET: int('Readings kept per asset for predictions and charts', { default: 1000, min: 1 }),
   HISTORY_MAX_AGE: duration('Oldest reading kept in history', { default: 30 * 86_400_000 }),
   HISTORY_PRUNE_INTERVAL: duration('How often history retention runs', { default: 5000 }),

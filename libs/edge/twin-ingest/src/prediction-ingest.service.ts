@@ -40,8 +40,8 @@ export class PredictionIngestService implements OnApplicationBootstrap, OnApplic
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
       discard: DiscardPolicy.Old,
-      max_bytes: this.o.deadLetterMaxBytes,
-      max_age: nanos(this.o.streamMaxAgeMs),
+      max_bytes: this.o.predictionsMaxBytes,
+      max_age: nanos(this.o.predictionsMaxAgeMs),
       num_replicas: this.o.replicas,
       duplicate_window: nanos(120_000),
     });

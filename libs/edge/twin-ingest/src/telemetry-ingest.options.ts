@@ -11,6 +11,9 @@ export interface TelemetryIngestOptions {
   /** Dead letters are kept this long for inspection and replay. */
   deadLetterMaxAgeMs: number;
   deadLetterMaxBytes: number;
+  /** Predictions are kept for the central sync to forward after an outage. */
+  predictionsMaxAgeMs: number;
+  predictionsMaxBytes: number;
   /** Stream file replicas: 1 on a single edge box. */
   replicas: number;
 }
