@@ -6,3 +6,4 @@ export * from './dead-letter.schema';
 export * from './twin-events.schema';
 export * from './prediction.schema';
 export * from './order-events.schema';
+export * from './twin-delta.schema';
