@@ -4,6 +4,7 @@ import { ObservabilityModule } from '@millwright/observability';
 import { TwinApiModule } from '@millwright/twin-api';
 import { TwinDataAccessModule } from '@millwright/twin-data-access';
 import { TwinIngestModule } from '@millwright/twin-ingest';
+import { TwinSyncModule } from '@millwright/twin-sync';
 import type { TwinServiceConfig } from './twin-service.config';
 
 @Module({})
@@ -31,6 +32,7 @@ export class AppModule {
           retention: { maxPerAsset: c.HISTORY_MAX_PER_ASSET, maxAgeMs: c.HISTORY_MAX_AGE, intervalMs: c.HISTORY_PRUNE_INTERVAL, assetsPerTick: 500 },
         }),
         TwinApiModule,
+        ...(c.SYNC_ENABLED ? [TwinSyncModule.forRoot({ intervalMs: c.SYNC_INTERVAL, streamMaxBytes: c.SYNC_STREAM_MAX_BYTES, streamMaxAgeMs: c.SYNC_STREAM_MAX_AGE })] : []),
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { duration, int, loadConfig, oneOf, str, type ConfigOf } from '@millwright/config';
+import { bool, duration, int, loadConfig, oneOf, str, type ConfigOf } from '@millwright/config';
 
 /** Every setting of the twin service; the README's configuration table is generated from this. */
 export const twinServiceSettings = {
@@ -20,6 +20,10 @@ export const twinServiceSettings = {
   HISTORY_MAX_PER_ASSET: int('Readings kept per asset for predictions and charts', { default: 1000, min: 1 }),
   HISTORY_MAX_AGE: duration('Oldest reading kept in history', { default: 30 * 86_400_000 }),
   HISTORY_PRUNE_INTERVAL: duration('How often history retention runs', { default: 5000 }),
+  SYNC_ENABLED: bool('Send compacted twin deltas to the SYNC_OUT stream that the central hub sources (sites with an uplink)', { default: false }),
+  SYNC_INTERVAL: duration('How long twin changes are compacted before they go upstream', { default: 1000 }),
+  SYNC_STREAM_MAX_BYTES: int('Upstream outbox size: what the site holds while its uplink is down (oldest dropped first)', { default: 1024 ** 3, min: 1024 ** 2 }),
+  SYNC_STREAM_MAX_AGE: duration('Oldest delta kept in the upstream outbox', { default: 7 * 86_400_000 }),
   JETSTREAM_REPLICAS: int('Replicas of the edge streams (1 on a single-node site)', { default: 1, min: 1, max: 5 }),
 };
 

@@ -31,6 +31,10 @@ export const Subjects = {
   orderEvents: (site: string, asset: string): string => `order.v1.${site}.${asset}`,
   allOrderEvents: 'order.v1.>',
 
+  /** Compacted twin deltas a site sends upstream: `sync.v1.<site>.twin.<asset>`. */
+  twinDelta: (site: string, asset: string): string => `sync.v1.${site}.twin.${asset}`,
+  allSyncOut: 'sync.v1.>',
+
   /** Rejected input with its reason: `deadletter.v1.<source>.<site>`; `_unknown` when the site is unreadable. */
   deadLetter: (source: DeadLetterSource, site: string | undefined): string => `deadletter.v1.${source}.${site ?? '_unknown'}`,
   allDeadLetters: 'deadletter.v1.>',
@@ -44,6 +48,8 @@ export const Streams = {
   deadLetters: { name: 'DEAD_LETTERS', subjects: [Subjects.allDeadLetters] },
   predictions: { name: 'PREDICTIONS', subjects: [Subjects.allPredictions] },
   orders: { name: 'ORDERS', subjects: [Subjects.allOrderEvents] },
+  /** The site's upstream outbox; the hub sources it across JetStream domains when the link is up. */
+  syncOut: { name: 'SYNC_OUT', subjects: [Subjects.allSyncOut] },
 } as const;
 
 export type TelemetrySubject =

@@ -36,6 +36,16 @@ export class DeltaCompactor {
     return 'added';
   }
 
+  /**
+   * Restarts an asset's chain at `version` (after a snapshot was sent): what was pending for it is
+   * covered by the snapshot and dropped.
+   */
+  restart(site: string, asset: string, version: number): void {
+    const key = `${site}/${asset}`;
+    this.pending.delete(key);
+    this.versions.set(key, version);
+  }
+
   /** The deltas gathered since the last call, oldest asset first; the compactor starts afresh. */
   take(): TwinDeltaV1[] {
     const out = [...this.pending.values()];

@@ -1,0 +1,3 @@
+export * from './twin-snapshot';
+export * from './twin-sync.service';
+export * from './twin-sync.module';
