@@ -3,3 +3,4 @@ export * from './health.registry';
 export * from './observability.module';
 export * from './api-error';
 export * from './api-error.filter';
+export * from './http-service.runner';
