@@ -1,42 +1,20 @@
-import { join } from 'node:path';
-import type { NatsConnection } from 'nats';
-import { makeTempDir, startNatsServer, waitFor, type NatsServerHandle, type TempDir } from '@millwright/testing';
-import type { AppHandle } from './support/built-app.process';
-import { connect, orders, publishPredictions, putPolicy, registerAssets, setFaults, staffAction, startMaintenance, startSupplier, supplierOrders } from './support/orders.fixture';
-import { startTwinService } from './support/twin-service.process';
-
-const policy = (over: Record<string, unknown> = {}) => ({
-  partNumber: 'HPC-MODULE-01', supplier: 'acme-aero', leadTimeCycles: 20, safetyMarginCycles: 10, unitCost: 48000, currency: 'EUR',
-  autoApproveLimit: 50000, approvalRequired: false, riskThreshold: 0.8, cycleMs: 3_600_000, ...over,
-});
+import { waitFor } from '@millwright/testing';
+import { TURBOFAN_POLICY, orders, publishPredictions, putPolicy, registerAssets, setFaults, staffAction, startOrdersStack, supplierOrders, type OrdersStack } from './support/orders.fixture';
 
 describe('maintenance: predictions become exactly one order at the supplier', () => {
-  let nats: NatsServerHandle;
-  let dir: TempDir;
-  let twins: AppHandle;
-  let supplier: AppHandle;
-  let maintenance: AppHandle;
-  let nc: NatsConnection;
+  let stack: OrdersStack;
+  // Shorthands for the parts every test uses.
+  let nc: OrdersStack['nc'];
+  let twins: OrdersStack['twins'];
+  let supplier: OrdersStack['supplier'];
+  let maintenance: OrdersStack['maintenance'];
 
   beforeAll(async () => {
-    nats = await startNatsServer();
-    dir = makeTempDir('mw-orders-');
-    twins = await startTwinService({ NATS_URL: nats.url, TWIN_DB_PATH: join(dir.path, 'twins.db'), SQLITE_SYNCHRONOUS: 'normal' });
-    supplier = await startSupplier({ SUPPLIER_SEED: '7' });
-    maintenance = await startMaintenance({
-      NATS_URL: nats.url, TWIN_SERVICE_URL: twins.baseUrl, SUPPLIER_URL: supplier.baseUrl, MAINTENANCE_DB_PATH: join(dir.path, 'maintenance.db'),
-      SUPPLIER_TIMEOUT: '300ms', SUPPLIER_BREAKER_COOLDOWN: '200ms', OUTBOX_RETRY_BASE: '50ms', OUTBOX_RETRY_MAX: '500ms', OUTBOX_INTERVAL: '100ms',
-    });
-    nc = await connect({ servers: nats.url });
-    await putPolicy(maintenance, 'turbofan', policy());
-    await putPolicy(maintenance, 'press', policy({ partNumber: 'SEAL-KIT-7', unitCost: 900, approvalRequired: true }));
+    stack = await startOrdersStack({ supplierEnv: { SUPPLIER_SEED: '7' }, maintenanceEnv: { SUPPLIER_TIMEOUT: '300ms' } });
+    ({ nc, twins, supplier, maintenance } = stack);
+    await putPolicy(maintenance, 'press', { ...TURBOFAN_POLICY, partNumber: 'SEAL-KIT-7', unitCost: 900, approvalRequired: true });
   });
-  afterAll(async () => {
-    await nc?.close();
-    for (const app of [maintenance, supplier, twins]) await app?.stop();
-    await nats?.stop();
-    dir?.remove();
-  });
+  afterAll(() => stack?.stop());
 
   it('orders once when RUL falls within lead time + margin, however often it is predicted again', async () => {
     await registerAssets(nc, twins.baseUrl, 'plant1', ['eng-a'], 'turbofan');

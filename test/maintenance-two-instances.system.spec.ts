@@ -1,43 +1,26 @@
-import { join } from 'node:path';
-import type { NatsConnection } from 'nats';
-import { makeTempDir, startNatsServer, waitFor, type NatsServerHandle, type TempDir } from '@millwright/testing';
+import { waitFor } from '@millwright/testing';
 import type { AppHandle } from './support/built-app.process';
-import { connect, orders, publishPredictions, putPolicy, registerAssets, startMaintenance, startSupplier, supplierOrders } from './support/orders.fixture';
-import { startTwinService } from './support/twin-service.process';
+import { orders, publishPredictions, registerAssets, startMaintenance, startOrdersStack, supplierOrders, type OrdersStack } from './support/orders.fixture';
 
 describe('two maintenance instances on one database never order twice', () => {
-  let nats: NatsServerHandle;
-  let dir: TempDir;
-  let twins: AppHandle;
-  let supplier: AppHandle;
+  let stack: OrdersStack;
   let instances: AppHandle[] = [];
-  let nc: NatsConnection;
 
   beforeAll(async () => {
-    nats = await startNatsServer();
-    dir = makeTempDir('mw-orders-two-');
-    twins = await startTwinService({ NATS_URL: nats.url, TWIN_DB_PATH: join(dir.path, 'twins.db'), SQLITE_SYNCHRONOUS: 'normal' });
-    supplier = await startSupplier({ SUPPLIER_DELAY_MS: '50', SUPPLIER_TIMEOUT_RATE: '0.2', SUPPLIER_TIMEOUT_AFTER_ACCEPT: 'true', SUPPLIER_SEED: '11' });
-    const env = {
-      NATS_URL: nats.url, TWIN_SERVICE_URL: twins.baseUrl, SUPPLIER_URL: supplier.baseUrl, MAINTENANCE_DB_PATH: join(dir.path, 'maintenance.db'),
-      SUPPLIER_TIMEOUT: '300ms', SUPPLIER_BREAKER_COOLDOWN: '200ms', OUTBOX_RETRY_BASE: '50ms', OUTBOX_RETRY_MAX: '400ms', OUTBOX_INTERVAL: '50ms', OUTBOX_LEASE: '2s',
-    };
-    instances = [await startMaintenance(env), await startMaintenance(env)];
-    nc = await connect({ servers: nats.url });
-    await putPolicy(instances[0], 'turbofan', {
-      partNumber: 'HPC-MODULE-01', supplier: 'acme-aero', leadTimeCycles: 20, safetyMarginCycles: 10, unitCost: 48000, currency: 'EUR',
-      autoApproveLimit: 50000, approvalRequired: false, riskThreshold: 0.8, cycleMs: 3_600_000,
+    stack = await startOrdersStack({
+      supplierEnv: { SUPPLIER_DELAY_MS: '50', SUPPLIER_TIMEOUT_RATE: '0.2', SUPPLIER_TIMEOUT_AFTER_ACCEPT: 'true', SUPPLIER_SEED: '11' },
+      maintenanceEnv: { SUPPLIER_TIMEOUT: '300ms', OUTBOX_INTERVAL: '50ms', OUTBOX_LEASE: '2s' },
     });
+    instances = [stack.maintenance, await startMaintenance(stack.maintenanceEnv)];
   });
   afterAll(async () => {
-    await nc?.close();
-    for (const app of [...instances, supplier, twins]) await app?.stop();
-    await nats?.stop();
-    dir?.remove();
+    await instances[1]?.stop();
+    await stack?.stop();
   });
 
   it('splits the predictions between them and still ends with one order per asset', async () => {
     const assets = Array.from({ length: 12 }, (_, i) => `eng-${i}`);
+    const { nc, twins, supplier } = stack;
     await registerAssets(nc, twins.baseUrl, 'plant1', assets, 'turbofan');
     // Every asset crosses the threshold several times over, in many messages, so both instances
     // see predictions for the same assets at nearly the same time.

@@ -1,7 +1,9 @@
 import { connect, type NatsConnection } from 'nats';
 import { Subjects, type PredictionV1 } from '@millwright/contracts';
-import { waitFor } from '@millwright/testing';
+import { join } from 'node:path';
+import { makeTempDir, startNatsServer, waitFor, type NatsServerHandle, type TempDir } from '@millwright/testing';
 import { startBuiltApp, type AppHandle } from './built-app.process';
+import { startTwinService } from './twin-service.process';
 
 export interface SupplierOrder {
   supplierOrderId: string;
@@ -60,3 +62,49 @@ export async function publishPredictions(nc: NatsConnection, site: string, predi
 }
 
 export { connect };
+
+/** The default turbofan policy, as tests set it explicitly (the shipped file may change). */
+export const TURBOFAN_POLICY = {
+  partNumber: 'HPC-MODULE-01', supplier: 'acme-aero', leadTimeCycles: 20, safetyMarginCycles: 10, unitCost: 48000, currency: 'EUR',
+  autoApproveLimit: 50000, approvalRequired: false, riskThreshold: 0.8, cycleMs: 3_600_000,
+} as const;
+
+/** Settings that make the outbox relay retry fast enough for a test, not for a plant. */
+export const FAST_OUTBOX = { SUPPLIER_BREAKER_COOLDOWN: '200ms', OUTBOX_RETRY_BASE: '50ms', OUTBOX_RETRY_MAX: '400ms', OUTBOX_INTERVAL: '100ms' };
+
+export interface OrdersStack {
+  nats: NatsServerHandle;
+  dir: TempDir;
+  twins: AppHandle;
+  supplier: AppHandle;
+  maintenance: AppHandle;
+  nc: NatsConnection;
+  /** The maintenance settings used, to start more instances on the same database. */
+  maintenanceEnv: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** NATS, the twin service, a supplier simulator and the maintenance service, with the turbofan policy set. */
+export async function startOrdersStack(o: { supplierEnv?: Record<string, string>; maintenanceEnv?: Record<string, string> } = {}): Promise<OrdersStack> {
+  const nats = await startNatsServer();
+  const dir = makeTempDir('mw-orders-');
+  const twins = await startTwinService({ NATS_URL: nats.url, TWIN_DB_PATH: join(dir.path, 'twins.db'), SQLITE_SYNCHRONOUS: 'normal' });
+  const supplier = await startSupplier(o.supplierEnv);
+  const maintenanceEnv = {
+    NATS_URL: nats.url, TWIN_SERVICE_URL: twins.baseUrl, SUPPLIER_URL: supplier.baseUrl, MAINTENANCE_DB_PATH: join(dir.path, 'maintenance.db'),
+    ...FAST_OUTBOX, ...o.maintenanceEnv,
+  };
+  const maintenance = await startMaintenance(maintenanceEnv);
+  const nc = await connect({ servers: nats.url });
+  await putPolicy(maintenance, 'turbofan', { ...TURBOFAN_POLICY });
+  const stack: OrdersStack = {
+    nats, dir, twins, supplier, maintenance, nc, maintenanceEnv,
+    async stop() {
+      await nc.close();
+      for (const app of [stack.maintenance, supplier, twins]) await app.stop();
+      await nats.stop();
+      dir.remove();
+    },
+  };
+  return stack;
+}
