@@ -1,7 +1,6 @@
 import {
   MODEL_CARD_SCHEMA_VERSION,
   RUL_MODEL_IO,
-  type DataFileRef,
   type FailureRiskRule,
   type ModelCard,
   type ValidationMetrics,
@@ -20,15 +19,7 @@ export interface ModelCardFacts {
   spec: WindowSpec;
   capCycles: number;
   failureRisk: FailureRiskRule;
-  data: DataFileRef[];
-  seed: number;
-  trainUnits: number[];
-  validationUnits: number[];
-  architecture: string;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  framework: string;
+  training: ModelCard['training'];
   validation: ValidationMetrics;
 }
 
@@ -62,17 +53,7 @@ export function buildModelCard(f: ModelCardFacts): ModelCard {
     window: { ...f.spec, layout: 'time-major', padding: 'reject', minHistory: f.spec.length },
     target: { kind: 'piecewise-linear-rul', capCycles: f.capCycles },
     failureRisk: f.failureRisk,
-    training: {
-      data: f.data,
-      seed: f.seed,
-      trainUnits: f.trainUnits,
-      validationUnits: f.validationUnits,
-      architecture: f.architecture,
-      epochs: f.epochs,
-      batchSize: f.batchSize,
-      learningRate: f.learningRate,
-      framework: f.framework,
-    },
+    training: f.training,
     validation: f.validation,
   };
 }
