@@ -12,8 +12,6 @@ export const Subjects = {
   reading: (site: string, asset: string): string => `telemetry.v1.${site}.${asset}`,
   /** A batch of readings, any assets of one site, from one gateway: `telemetry.v1.<site>.<gateway>.batch`. */
   readingBatch: (site: string, gateway: string): string => `telemetry.v1.${site}.${gateway}.batch`,
-  /** Everything a site's gateways may publish (the basis of per-site permissions). */
-  siteTelemetry: (site: string): string => `telemetry.v1.${site}.>`,
   allTelemetry: 'telemetry.v1.>',
 
   /**
