@@ -98,6 +98,7 @@ export class TwinSqliteStore {
   private readonly sensorSets = new Map<string, number>();
   private readonly sensorSetNames = new Map<number, string[]>();
   private readonly serialised = new WeakMap<object, string>();
+  private readonly listStatements = new Map<string, BetterSqlite3.Statement<unknown[], TwinRow>>();
   private readonly stmt;
 
   constructor(
@@ -246,10 +247,10 @@ export class TwinSqliteStore {
       args.push(s, a ?? '');
     }
     const sql = `SELECT * FROM asset_twin ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY site, asset LIMIT ?`;
-    return this.db
-      .prepare<unknown[], TwinRow>(sql)
-      .all(...args, f.limit)
-      .map(rowToTwin);
+    // Filter combinations are few; preparing each once keeps paging through a fleet cheap.
+    let stmt = this.listStatements.get(sql);
+    if (!stmt) this.listStatements.set(sql, (stmt = this.db.prepare<unknown[], TwinRow>(sql)));
+    return stmt.all(...args, f.limit).map(rowToTwin);
   }
 
   /** Up to `limit` readings older than `beforeSeq`, oldest first. */
