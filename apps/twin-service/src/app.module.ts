@@ -32,7 +32,19 @@ export class AppModule {
           retention: { maxPerAsset: c.HISTORY_MAX_PER_ASSET, maxAgeMs: c.HISTORY_MAX_AGE, intervalMs: c.HISTORY_PRUNE_INTERVAL, assetsPerTick: 500 },
         }),
         TwinApiModule,
-        ...(c.SYNC_ENABLED ? [TwinSyncModule.forRoot({ intervalMs: c.SYNC_INTERVAL, streamMaxBytes: c.SYNC_STREAM_MAX_BYTES, streamMaxAgeMs: c.SYNC_STREAM_MAX_AGE })] : []),
+        ...(c.SYNC_ENABLED
+          ? [
+              TwinSyncModule.forRoot({
+                site: c.SITE_ID,
+                hubDomain: c.SYNC_HUB_DOMAIN,
+                windowMs: c.SYNC_INTERVAL,
+                maxDeltasPerMessage: c.SYNC_MAX_DELTAS_PER_MESSAGE,
+                streamMaxBytes: c.SYNC_STREAM_MAX_BYTES,
+                streamMaxAgeMs: c.SYNC_STREAM_MAX_AGE,
+                healthIntervalMs: c.SYNC_HEALTH_INTERVAL,
+              }),
+            ]
+          : []),
       ],
     };
   }

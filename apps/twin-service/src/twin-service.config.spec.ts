@@ -15,6 +15,11 @@ describe('twin service configuration', () => {
     expect(() => loadTwinServiceConfig({ HTTP_PORT: 'eighty' })).toThrow(/HTTP_PORT/);
   });
 
+  it('needs the site id when the uplink sync is on', () => {
+    expect(() => loadTwinServiceConfig({ SYNC_ENABLED: 'true' })).toThrow(/SITE_ID/);
+    expect(loadTwinServiceConfig({ SYNC_ENABLED: 'true', SITE_ID: 'plant-1' }).SITE_ID).toBe('plant-1');
+  });
+
   it('is documented in the README, row for row', () => {
     const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
     for (const row of describeSettings(twinServiceSettings)) expect(readme).toContain(row);

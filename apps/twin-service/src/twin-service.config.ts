@@ -1,4 +1,4 @@
-import { bool, duration, int, loadConfig, oneOf, str, type ConfigOf } from '@millwright/config';
+import { ConfigError, bool, duration, int, loadConfig, oneOf, str, type ConfigOf } from '@millwright/config';
 
 /** Every setting of the twin service; the README's configuration table is generated from this. */
 export const twinServiceSettings = {
@@ -21,7 +21,11 @@ export const twinServiceSettings = {
   HISTORY_MAX_AGE: duration('Oldest reading kept in history', { default: 30 * 86_400_000 }),
   HISTORY_PRUNE_INTERVAL: duration('How often history retention runs', { default: 5000 }),
   SYNC_ENABLED: bool('Send compacted twin deltas to the SYNC_OUT stream that the central hub sources (sites with an uplink)', { default: false }),
-  SYNC_INTERVAL: duration('How long twin changes are compacted before they go upstream', { default: 1000 }),
+  SITE_ID: str('This site\'s id (as in its readings); required with SYNC_ENABLED', { default: '' }),
+  SYNC_HUB_DOMAIN: str('JetStream domain of the central hub (the leaf link reaches it)', { default: 'hub' }),
+  SYNC_INTERVAL: duration('Compaction window: one delta per asset per window (wall clock, or measurement time when a backlog replays)', { default: 10_000 }),
+  SYNC_MAX_DELTAS_PER_MESSAGE: int('Most twin deltas in one outbox message (gzipped; about 300 bytes each before)', { default: 1000, min: 1, max: 5000 }),
+  SYNC_HEALTH_INTERVAL: duration('How often the site health summary goes upstream', { default: 5000 }),
   SYNC_STREAM_MAX_BYTES: int('Upstream outbox size: what the site holds while its uplink is down (oldest dropped first)', { default: 1024 ** 3, min: 1024 ** 2 }),
   SYNC_STREAM_MAX_AGE: duration('Oldest delta kept in the upstream outbox', { default: 7 * 86_400_000 }),
   JETSTREAM_REPLICAS: int('Replicas of the edge streams (1 on a single-node site)', { default: 1, min: 1, max: 5 }),
@@ -29,4 +33,8 @@ export const twinServiceSettings = {
 
 export type TwinServiceConfig = ConfigOf<typeof twinServiceSettings>;
 
-export const loadTwinServiceConfig = (env: NodeJS.ProcessEnv = process.env): TwinServiceConfig => loadConfig(twinServiceSettings, env);
+export function loadTwinServiceConfig(env: NodeJS.ProcessEnv = process.env): TwinServiceConfig {
+  const c = loadConfig(twinServiceSettings, env);
+  if (c.SYNC_ENABLED && !/^[A-Za-z0-9_-]{1,64}$/.test(c.SITE_ID)) throw new ConfigError(['SITE_ID must name this site (1-64 of [A-Za-z0-9_-]) when SYNC_ENABLED is true']);
+  return c;
+}

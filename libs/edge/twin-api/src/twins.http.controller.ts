@@ -3,9 +3,9 @@ import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse,
 import type { Response } from 'express';
 import { ApiErrorCode } from '@millwright/contracts';
 import { TwinSqliteStore } from '@millwright/twin-data-access';
-import { apiError } from '@millwright/observability';
+import { apiError, etagOf, parseIdParam, parseIfMatch, parseIntParam, parseTimeParam } from '@millwright/observability';
 import { DesiredStateService } from './desired-state.service';
-import { etagOf, parseIdParam, parseIfMatch, parseIntParam, parseTimeParam } from './query.parsers';
+
 import { ApiErrorDto, HistoryPageDto, TwinDto, TwinPageDto } from './twin.dto';
 
 const MERGE_PATCH = 'application/merge-patch+json';

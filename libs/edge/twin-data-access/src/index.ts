@@ -1,4 +1,5 @@
 export * from './asset-twin.entity';
+export * from './desired-sync.entity';
 export * from './reading-history.entity';
 export * from './sqlite.data-source';
 export * from './twin.sqlite-store';

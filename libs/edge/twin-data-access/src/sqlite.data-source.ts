@@ -3,6 +3,8 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AssetTwinEntity } from './asset-twin.entity';
 import { ReadingHistoryEntity, SensorSetEntity } from './reading-history.entity';
 import { TwinSchema1764072000000 } from './migrations/1764072000000-twin-schema.migration';
+import { DesiredSync1764158400000 } from './migrations/1764158400000-desired-sync.migration';
+import { DesiredSyncEntity } from './desired-sync.entity';
 
 export type SqliteSynchronous = 'off' | 'normal' | 'full';
 
@@ -16,8 +18,8 @@ export interface TwinDatabaseOptions {
   synchronous: SqliteSynchronous;
 }
 
-export const TWIN_ENTITIES = [AssetTwinEntity, ReadingHistoryEntity, SensorSetEntity];
-export const TWIN_MIGRATIONS = [TwinSchema1764072000000];
+export const TWIN_ENTITIES = [AssetTwinEntity, ReadingHistoryEntity, SensorSetEntity, DesiredSyncEntity];
+export const TWIN_MIGRATIONS = [TwinSchema1764072000000, DesiredSync1764158400000];
 
 export function twinDataSourceOptions(o: TwinDatabaseOptions): DataSourceOptions {
   return {

@@ -122,6 +122,9 @@ export class TwinSqliteStore {
       nthNewestSeq: db.prepare<[string, string, number], { seq: number }>('SELECT seq FROM reading_history WHERE site = ? AND asset = ? ORDER BY seq DESC LIMIT 1 OFFSET ?'),
       pruneAsset: db.prepare('DELETE FROM reading_history WHERE site = ? AND asset = ? AND (seq <= ? OR ts < ?)'),
       setHistoryCount: db.prepare('UPDATE asset_twin SET history_count = ? WHERE site = ? AND asset = ?'),
+      getDesiredSync: db.prepare<[string, string], { base: string; base_version: number }>('SELECT base, base_version FROM desired_sync WHERE site = ? AND asset = ?'),
+      putDesiredSync: db.prepare(`INSERT INTO desired_sync (site, asset, base, base_version) VALUES (?, ?, ?, ?)
+        ON CONFLICT (site, asset) DO UPDATE SET base = excluded.base, base_version = excluded.base_version`),
       allCounts: db.prepare<[], { site: string; asset: string; history_count: number }>('SELECT site, asset, history_count FROM asset_twin'),
     };
     this.reloadIndexes();
@@ -221,6 +224,36 @@ export class TwinSqliteStore {
     draft.updatedAt = now;
     this.db.transaction(() => this.writeTwin(draft))();
     this.remember(twinKey(site, asset), draft);
+    return draft;
+  }
+
+  /** The last central desired document merged for an asset (version 0: none yet). */
+  desiredBase(site: string, asset: string): { base: JsonObject; baseVersion: number } {
+    const row = this.stmt.getDesiredSync.get(site, asset);
+    return row ? { base: JSON.parse(row.base) as JsonObject, baseVersion: row.base_version } : { base: {}, baseVersion: 0 };
+  }
+
+  /**
+   * Records a merged central desired document and, when `desired` is given, the twin's new desired
+   * state (a new version), in one transaction: after a crash either both or neither happened, so the
+   * redelivered document merges again from the same base. A twin the edge has not seen yet is created.
+   */
+  commitCentralDesired(site: string, asset: string, base: JsonObject, baseVersion: number, desired: JsonObject | undefined, now: number): AssetTwin | undefined {
+    const current = this.get(site, asset) ?? newTwin(site, asset, now);
+    let draft: AssetTwin | undefined;
+    if (desired) {
+      draft = { ...current, desired, version: current.version + 1, updatedAt: now };
+    }
+    try {
+      this.db.transaction(() => {
+        if (draft) this.writeTwin(draft);
+        this.stmt.putDesiredSync.run(site, asset, JSON.stringify(base), baseVersion);
+      })();
+    } catch (e) {
+      this.evict(site, asset);
+      throw e;
+    }
+    if (draft) this.remember(twinKey(site, asset), draft);
     return draft;
   }
 

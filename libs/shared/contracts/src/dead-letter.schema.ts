@@ -1,4 +1,4 @@
-import type { IngestRejectCode } from './error-codes';
+import type { IngestRejectCode, SyncRejectCode } from './error-codes';
 import type { DeadLetterSource } from './subjects';
 
 /**
@@ -7,7 +7,7 @@ import type { DeadLetterSource } from './subjects';
  */
 export interface DeadLetterV1 {
   source: DeadLetterSource;
-  reason: IngestRejectCode;
+  reason: IngestRejectCode | SyncRejectCode;
   detail: string;
   /** Subject the original was published on. */
   subject: string;

@@ -21,6 +21,16 @@ export const IngestRejectCode = {
 } as const;
 export type IngestRejectCode = (typeof IngestRejectCode)[keyof typeof IngestRejectCode];
 
+/** Why the central platform refused something from a site's outbox (it goes to a dead letter). */
+export const SyncRejectCode = {
+  MalformedPayload: 'malformed_payload',
+  InvalidShape: 'invalid_shape',
+  SiteMismatch: 'site_mismatch',
+  InvalidDelta: 'invalid_delta',
+  UnknownSubject: 'unknown_subject',
+} as const;
+export type SyncRejectCode = (typeof SyncRejectCode)[keyof typeof SyncRejectCode];
+
 export const ApiErrorCode = {
   ValidationFailed: 'validation_failed',
   TwinNotFound: 'twin_not_found',
@@ -36,6 +46,9 @@ export const ApiErrorCode = {
   ReasonRequired: 'reason_required',
   PolicyNotFound: 'policy_not_found',
   Forbidden: 'forbidden',
+  SiteNotFound: 'site_not_found',
+  AssetNotFound: 'asset_not_found',
+  InvalidQuery: 'invalid_query',
   Internal: 'internal_error',
 } as const;
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];

@@ -7,3 +7,4 @@ export * from './twin-events.schema';
 export * from './prediction.schema';
 export * from './order-events.schema';
 export * from './twin-delta.schema';
+export * from './sync.schema';

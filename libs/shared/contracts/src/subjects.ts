@@ -29,16 +29,31 @@ export const Subjects = {
   orderEvents: (site: string, asset: string): string => `order.v1.${site}.${asset}`,
   allOrderEvents: 'order.v1.>',
 
-  /** Compacted twin deltas a site sends upstream: `sync.v1.<site>.twin.<asset>`. */
-  twinDelta: (site: string, asset: string): string => `sync.v1.${site}.twin.${asset}`,
+  /** A site's upstream outbox. Compacted twin deltas of many assets, one flush a message. */
+  syncTwins: (site: string): string => `sync.v1.${site}.twins`,
+  /** The site health summary, every few seconds. */
+  syncHealth: (site: string): string => `sync.v1.${site}.health`,
+  /** Desired-state conflicts the edge found while merging a central change. */
+  syncConflicts: (site: string): string => `sync.v1.${site}.conflicts`,
   allSyncOut: 'sync.v1.>',
+
+  /** Central state a site must take (hub stream DOWNLINK; each site sources its own part). */
+  downlinkDesired: (site: string, asset: string): string => `downlink.v1.${site}.desired.${asset}`,
+  downlinkPolicy: (site: string): string => `downlink.v1.${site}.policy`,
+  downlinkOfSite: (site: string): string => `downlink.v1.${site}.>`,
+  allDownlink: 'downlink.v1.>',
+
+  /** Core NATS from the central platform to one site (not stored): how far it has applied the outbox. */
+  syncApplied: (site: string): string => `central.v1.${site}.sync.applied`,
+  /** Core NATS from the central platform: assets whose chain it cannot continue (a gap); the edge sends snapshots. */
+  syncSnapshotRequest: (site: string): string => `central.v1.${site}.sync.snapshot`,
 
   /** Rejected input with its reason: `deadletter.v1.<source>.<site>`; `_unknown` when the site is unreadable. */
   deadLetter: (source: DeadLetterSource, site: string | undefined): string => `deadletter.v1.${source}.${site ?? '_unknown'}`,
   allDeadLetters: 'deadletter.v1.>',
 } as const;
 
-export type DeadLetterSource = 'telemetry' | 'prediction';
+export type DeadLetterSource = 'telemetry' | 'prediction' | 'sync';
 
 /** JetStream streams the edge relies on, with the subjects they capture. */
 export const Streams = {
@@ -48,7 +63,25 @@ export const Streams = {
   orders: { name: 'ORDERS', subjects: [Subjects.allOrderEvents] },
   /** The site's upstream outbox; the hub sources it across JetStream domains when the link is up. */
   syncOut: { name: 'SYNC_OUT', subjects: [Subjects.allSyncOut] },
+  /** At the edge: the site's part of the hub's DOWNLINK, sourced across domains (no own subjects). */
+  downlinkIn: { name: 'DOWNLINK_IN', subjects: [] as string[] },
 } as const;
+
+/** Streams of the central hub. */
+export const HubStreams = {
+  /** Everything central sends sites; only the newest message per subject is kept. */
+  downlink: { name: 'DOWNLINK', subjects: [Subjects.allDownlink] },
+  /** One per site: its SYNC_OUT and ORDERS streams, sourced across domains. */
+  syncIn: (site: string): string => `SYNC_IN_${site.replace(/-/g, '_')}`,
+} as const;
+
+/** What a sync subject carries, read from `sync.v1.<site>.<kind>`. */
+export function parseSyncSubject(subject: string): { site: string; kind: 'twins' | 'health' | 'conflicts' } | null {
+  const t = subject.split('.');
+  if (t.length !== 4 || t[0] !== 'sync' || t[1] !== SUBJECT_VERSION) return null;
+  if (t[3] !== 'twins' && t[3] !== 'health' && t[3] !== 'conflicts') return null;
+  return { site: t[2], kind: t[3] };
+}
 
 export type TelemetrySubject =
   | { kind: 'reading'; site: string; asset: string }

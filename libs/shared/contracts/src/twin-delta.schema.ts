@@ -9,11 +9,25 @@ export interface TwinDeltaV1 {
   fromVersion: number;
   toVersion: number;
   lastSeq: number;
-  /** Sensor to [value, measurement time, gateway seq]: the newest reading of each sensor that changed. */
-  reported?: Record<string, [number, number, number]>;
-  /** JSON merge patch of desired state made at the edge (null deletes). */
-  desired?: Record<string, unknown>;
+  /**
+   * The newest reading of each sensor that changed, grouped by the reading that set it: compacted
+   * readings of one asset usually leave a single group holding every sensor of its last reading.
+   * A sensor appears in one group only.
+   */
+  reported?: DeltaReadingV1[];
+  /**
+   * The edge's whole desired document, when it changed (desired state is small, and a whole document
+   * lets the central side accept it without replaying patches), with the central desired version the
+   * edge had merged when it made it.
+   */
+  desired?: { doc: Record<string, unknown>; baseVersion: number };
   /** Derived fields that changed (prediction, health), newest value each. */
   derived?: Record<string, unknown>;
   metadata?: Record<string, unknown>;
+}
+
+export interface DeltaReadingV1 {
+  seq: number;
+  ts: number;
+  values: Record<string, number>;
 }

@@ -4,3 +4,4 @@ export * from './observability.module';
 export * from './api-error';
 export * from './api-error.filter';
 export * from './http-service.runner';
+export * from './query.parsers';

@@ -1,16 +1,36 @@
-import type { TwinChangedV1, TwinDeltaV1 } from '@millwright/contracts';
-import { composePatches } from './merge-patch.compose';
+import type { DeltaReadingV1, TwinChangedV1, TwinDeltaV1 } from '@millwright/contracts';
 
 export type CompactOutcome = 'added' | 'stale' | 'gap';
 
+/** A compacted delta; the sender fills `desired` with the whole document when `desiredChanged`. */
+export interface CompactedDelta {
+  delta: TwinDeltaV1;
+  desiredChanged: boolean;
+}
+
+interface Pending {
+  delta: TwinDeltaV1;
+  /** Sensor to [value, ts, seq], newest by seq. */
+  reported: Map<string, [number, number, number]>;
+  desiredChanged: boolean;
+  /** Measurement time of the first reading folded in; closes the window in data time. */
+  firstTs: number | undefined;
+}
+
 /**
- * Folds twin-changed events into one delta per asset until `take()`: a twin that changes ten times
- * a second sends one message a second, holding only the newest value of each field. Events of one
- * asset must chain by version; a missing one is a gap the caller repairs with a full snapshot.
+ * Folds twin-changed events into one delta per asset and window: a twin that changes every second
+ * sends one delta per window, holding only the newest value of each field. A window closes on the
+ * sender's clock (`take()` every window) or once the readings folded in span a window of measurement
+ * time, so a backlog replayed fast compacts exactly as it would have live. Events of one asset must
+ * chain by version; a missing one is a gap the caller repairs with a full snapshot.
  */
 export class DeltaCompactor {
-  private readonly pending = new Map<string, TwinDeltaV1>();
+  private readonly pending = new Map<string, Pending>();
+  /** Windows closed by measurement time, in the order they closed (chain order per asset). */
+  private readonly closed: CompactedDelta[] = [];
   private readonly versions = new Map<string, number>();
+
+  constructor(private readonly windowMs: number) {}
 
   /** `knownVersion`: the version the receiver already has, when this asset is first seen. */
   add(e: TwinChangedV1, knownVersion?: number): CompactOutcome {
@@ -19,18 +39,27 @@ export class DeltaCompactor {
     if (last !== undefined && e.version <= last) return 'stale';
     if (last !== undefined && e.fromVersion !== last) return 'gap';
     this.versions.set(key, e.version);
-    let d = this.pending.get(key);
-    if (!d) this.pending.set(key, (d = { site: e.site, asset: e.asset, fromVersion: e.fromVersion, toVersion: e.version, lastSeq: e.lastSeq }));
+    let p = this.pending.get(key);
+    const readings = e.changes.readings ?? [];
+    if (p && p.firstTs !== undefined && readings.length > 0 && readings[readings.length - 1].ts - p.firstTs >= this.windowMs) {
+      this.closed.push(finish(p));
+      p = undefined;
+    }
+    if (!p) {
+      p = { delta: { site: e.site, asset: e.asset, fromVersion: e.fromVersion, toVersion: e.version, lastSeq: e.lastSeq }, reported: new Map(), desiredChanged: false, firstTs: undefined };
+      this.pending.set(key, p);
+    }
+    const d = p.delta;
     d.toVersion = e.version;
     d.lastSeq = Math.max(d.lastSeq, e.lastSeq);
-    for (const r of e.changes.readings ?? []) {
-      d.reported ??= {};
-      for (const [name, v] of Object.entries(r.values)) {
-        const cur = d.reported[name];
-        if (!cur || cur[2] < r.seq) d.reported[name] = [v, r.ts, r.seq];
+    for (const r of readings) {
+      p.firstTs ??= r.ts;
+      for (const name in r.values) {
+        const cur = p.reported.get(name);
+        if (!cur || cur[2] < r.seq) p.reported.set(name, [r.values[name], r.ts, r.seq]);
       }
     }
-    if (e.changes.desired) d.desired = composePatches(d.desired ?? {}, e.changes.desired) as Record<string, unknown>;
+    if (e.changes.desired) p.desiredChanged = true;
     if (e.changes.derived) d.derived = { ...d.derived, ...e.changes.derived };
     if (e.changes.metadata) d.metadata = { ...d.metadata, ...e.changes.metadata };
     return 'added';
@@ -43,17 +72,46 @@ export class DeltaCompactor {
   restart(site: string, asset: string, version: number): void {
     const key = `${site}/${asset}`;
     this.pending.delete(key);
+    for (let i = this.closed.length - 1; i >= 0; i--) {
+      const c = this.closed[i].delta;
+      if (c.site === site && c.asset === asset) this.closed.splice(i, 1);
+    }
     this.versions.set(key, version);
   }
 
-  /** The deltas gathered since the last call, oldest asset first; the compactor starts afresh. */
-  take(): TwinDeltaV1[] {
-    const out = [...this.pending.values()];
+  /** Deltas whose window closed by measurement time; open windows stay. */
+  takeClosed(): CompactedDelta[] {
+    return this.closed.splice(0, this.closed.length);
+  }
+
+  /** Every delta gathered since the last call, closed windows first; the compactor starts afresh. */
+  take(): CompactedDelta[] {
+    const out = this.takeClosed();
+    for (const p of this.pending.values()) out.push(finish(p));
     this.pending.clear();
     return out;
   }
 
+  /** Deltas waiting to be taken. */
   get size(): number {
-    return this.pending.size;
+    return this.pending.size + this.closed.length;
   }
+
+  get closedCount(): number {
+    return this.closed.length;
+  }
+}
+
+/** Groups the newest value of each sensor by the reading that set it. */
+function finish(p: Pending): CompactedDelta {
+  if (p.reported.size > 0) {
+    const bySeq = new Map<number, DeltaReadingV1>();
+    for (const [name, [v, ts, seq]] of p.reported) {
+      let g = bySeq.get(seq);
+      if (!g) bySeq.set(seq, (g = { seq, ts, values: {} }));
+      g.values[name] = v;
+    }
+    p.delta.reported = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  }
+  return { delta: p.delta, desiredChanged: p.desiredChanged };
 }

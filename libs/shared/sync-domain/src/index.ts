@@ -1,4 +1,5 @@
-export * from './merge-patch.compose';
 export * from './delta.compactor';
 export * from './delta.applier';
 export * from './desired.merge';
+export * from './desired.reconcile';
+export * from './desired-document';

@@ -5,3 +5,4 @@ export * from './repo-root';
 export * from './child-process';
 export * from './nats-server.harness';
 export * from './nats-topology.harness';
+export * from './postgres.harness';

@@ -1,5 +1,5 @@
 import { ApiErrorCode, isValidId } from '@millwright/contracts';
-import { apiError } from '@millwright/observability';
+import { apiError } from './api-error';
 
 /** Query and path parameters are checked here so that a bad one is a 400 with a code, never a 500. */
 export function parseIntParam(name: string, raw: string | undefined, o: { min: number; max: number; default?: number }): number | undefined {

@@ -1,0 +1,2 @@
+export * from './fleet.dto';
+export * from './fleet-api.module';

@@ -1,0 +1,173 @@
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { CentralTwinEntity, DesiredConflictEntity, SiteEntity, SiteOrderEntity } from './platform.entities';
+
+export type AssetSort = 'site' | 'asset' | 'rul' | 'failureRisk' | 'lastSeen' | 'health';
+
+export interface AssetQuery {
+  site?: string;
+  assetClass?: string;
+  health?: string;
+  rulBelow?: number;
+  lastSeenBefore?: number;
+  lastSeenAfter?: number;
+  sort: AssetSort;
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** What one committed batch of a site's outbox changes, all in one transaction. */
+export interface SyncCommit {
+  site: string;
+  twins: CentralTwinEntity[];
+  conflicts: DesiredConflictEntity[];
+  orders: SiteOrderEntity[];
+  appliedOutboxSeq: number;
+  health?: { doc: Record<string, unknown>; at: number };
+  now: number;
+}
+
+/** JSON columns hold `unknown`, which TypeORM's partial-entity type cannot express; the rows are whole entities. */
+const rows = <T>(x: T | T[]) => x as unknown as QueryDeepPartialEntity<T>[];
+
+const SORT_COLUMN: Record<AssetSort, string> = { site: 't.site', asset: 't.asset', rul: 't.rul', failureRisk: 't.failure_risk', lastSeen: 't.last_seen_at', health: 't.health' };
+/** Chunk for IN lists: PostgreSQL allows 65k parameters, SQLite 32k. */
+const IN_CHUNK = 500;
+
+/**
+ * The asset platform's storage, on SQLite or PostgreSQL through the same TypeORM entities. Writes
+ * from the sync path come in batches (one transaction per batch of outbox messages), so a crash
+ * leaves either a whole batch or none of it, and the batch is redelivered because it was not acked.
+ */
+export class PlatformStore {
+  constructor(readonly ds: DataSource) {}
+
+  sites(): Promise<SiteEntity[]> {
+    return this.ds.getRepository(SiteEntity).find({ order: { id: 'ASC' } });
+  }
+
+  site(id: string): Promise<SiteEntity | null> {
+    return this.ds.getRepository(SiteEntity).findOneBy({ id });
+  }
+
+  async registerSite(id: string, domain: string, now: number): Promise<SiteEntity> {
+    const repo = this.ds.getRepository(SiteEntity);
+    const cur = await repo.findOneBy({ id });
+    if (cur) {
+      if (cur.domain !== domain) await repo.update({ id }, { domain });
+      return { ...cur, domain };
+    }
+    const s = repo.create({ id, domain, registeredAt: now, appliedOutboxSeq: 0, lastHealth: null, lastHealthAt: null, lastSyncedAt: null });
+    await repo.insert(s as QueryDeepPartialEntity<SiteEntity>);
+    return s;
+  }
+
+  async loadTwins(site: string, assets: readonly string[]): Promise<Map<string, CentralTwinEntity>> {
+    const out = new Map<string, CentralTwinEntity>();
+    const repo = this.ds.getRepository(CentralTwinEntity);
+    for (let i = 0; i < assets.length; i += IN_CHUNK) {
+      for (const t of await repo.findBy({ site, asset: In(assets.slice(i, i + IN_CHUNK)) })) out.set(t.asset, t);
+    }
+    return out;
+  }
+
+  async loadOrders(ids: readonly string[]): Promise<Map<string, SiteOrderEntity>> {
+    const out = new Map<string, SiteOrderEntity>();
+    for (let i = 0; i < ids.length; i += IN_CHUNK) {
+      for (const o of await this.ds.getRepository(SiteOrderEntity).findBy({ orderId: In(ids.slice(i, i + IN_CHUNK)) })) out.set(o.orderId, o);
+    }
+    return out;
+  }
+
+  twin(site: string, asset: string): Promise<CentralTwinEntity | null> {
+    return this.ds.getRepository(CentralTwinEntity).findOneBy({ site, asset });
+  }
+
+  async commitSync(c: SyncCommit): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      for (let i = 0; i < c.twins.length; i += 200) await m.getRepository(CentralTwinEntity).upsert(rows(c.twins.slice(i, i + 200)), ['site', 'asset']);
+      for (let i = 0; i < c.orders.length; i += 200) await m.getRepository(SiteOrderEntity).upsert(rows(c.orders.slice(i, i + 200)), ['orderId']);
+      if (c.conflicts.length > 0) await m.createQueryBuilder().insert().into(DesiredConflictEntity).values(rows(c.conflicts)).orIgnore().execute();
+      const site: Partial<SiteEntity> = { appliedOutboxSeq: c.appliedOutboxSeq, lastSyncedAt: c.now };
+      if (c.health) Object.assign(site, { lastHealth: c.health.doc, lastHealthAt: c.health.at });
+      await m.getRepository(SiteEntity).update({ id: c.site }, site as QueryDeepPartialEntity<SiteEntity>);
+    });
+  }
+
+  /** Twins whose newest desired version has not reached the hub's downlink yet. */
+  owedDesired(limit: number): Promise<CentralTwinEntity[]> {
+    return this.ds.getRepository(CentralTwinEntity).createQueryBuilder('t').where('t.desired_version > t.desired_published_version').orderBy('t.site').addOrderBy('t.asset').limit(limit).getMany();
+  }
+
+  async markDesiredPublished(site: string, asset: string, version: number): Promise<void> {
+    await this.ds.getRepository(CentralTwinEntity).createQueryBuilder().update().set({ desiredPublishedVersion: version }).where('site = :site AND asset = :asset AND desired_published_version < :version', { site, asset, version }).execute();
+  }
+
+  /**
+   * Changes desired state centrally under optimistic concurrency on the desired version. Creates the
+   * central twin when the asset has not reported yet (desired state may come before the machine).
+   */
+  async updateDesired(
+    site: string,
+    asset: string,
+    expectedVersion: number | undefined,
+    mutate: (desired: Record<string, unknown>) => Record<string, unknown>,
+    now: number,
+  ): Promise<{ twin: CentralTwinEntity } | { stale: number }> {
+    return this.ds.transaction(async (m: EntityManager) => {
+      const repo = m.getRepository(CentralTwinEntity);
+      const cur =
+        (await repo.findOneBy({ site, asset })) ??
+        repo.create({ site, asset, assetClass: null, version: 0, lastSeq: -1, reported: {}, derived: {}, metadata: {}, desired: {}, desiredVersion: 0, desiredPublishedVersion: 0, health: null, rul: null, failureRisk: null, modelVersion: null, lastSeenAt: null, updatedAt: now });
+      if (expectedVersion !== undefined && expectedVersion !== cur.desiredVersion) return { stale: cur.desiredVersion };
+      cur.desired = mutate(cur.desired);
+      cur.desiredVersion += 1;
+      cur.updatedAt = now;
+      await repo.save(cur);
+      return { twin: cur };
+    });
+  }
+
+  async queryAssets(q: AssetQuery): Promise<Page<CentralTwinEntity>> {
+    const qb = this.ds.getRepository(CentralTwinEntity).createQueryBuilder('t');
+    if (q.site) qb.andWhere('t.site = :site', { site: q.site });
+    if (q.assetClass) qb.andWhere('t.asset_class = :assetClass', { assetClass: q.assetClass });
+    if (q.health) qb.andWhere('t.health = :health', { health: q.health });
+    if (q.rulBelow !== undefined) qb.andWhere('t.rul < :rulBelow', { rulBelow: q.rulBelow });
+    if (q.lastSeenBefore !== undefined) qb.andWhere('t.last_seen_at < :before', { before: q.lastSeenBefore });
+    if (q.lastSeenAfter !== undefined) qb.andWhere('t.last_seen_at >= :after', { after: q.lastSeenAfter });
+    const total = await qb.getCount();
+    // Nulls last whichever way, then a unique tie-break so that pages never overlap or skip.
+    const col = SORT_COLUMN[q.sort];
+    qb.orderBy(`CASE WHEN ${col} IS NULL THEN 1 ELSE 0 END`, 'ASC')
+      .addOrderBy(col, q.order === 'asc' ? 'ASC' : 'DESC')
+      .addOrderBy('t.site', 'ASC')
+      .addOrderBy('t.asset', 'ASC')
+      .offset(q.offset)
+      .limit(q.limit);
+    return { items: await qb.getMany(), total, limit: q.limit, offset: q.offset };
+  }
+
+  conflicts(f: { site?: string; asset?: string; limit: number; offset: number }): Promise<[DesiredConflictEntity[], number]> {
+    const qb = this.ds.getRepository(DesiredConflictEntity).createQueryBuilder('c');
+    if (f.site) qb.andWhere('c.site = :site', { site: f.site });
+    if (f.asset) qb.andWhere('c.asset = :asset', { asset: f.asset });
+    return qb.orderBy('c.at', 'DESC').addOrderBy('c.id', 'ASC').offset(f.offset).limit(f.limit).getManyAndCount();
+  }
+
+  orders(f: { site?: string; state?: string; limit: number; offset: number }): Promise<[SiteOrderEntity[], number]> {
+    const qb = this.ds.getRepository(SiteOrderEntity).createQueryBuilder('o');
+    if (f.site) qb.andWhere('o.site = :site', { site: f.site });
+    if (f.state) qb.andWhere('o.state = :state', { state: f.state });
+    return qb.orderBy('o.updated_at', 'DESC').addOrderBy('o.order_id', 'ASC').offset(f.offset).limit(f.limit).getManyAndCount();
+  }
+}
+

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Streams, Subjects, type SnapshotRequestV1, type TwinChangedV1, type TwinDeltaBatchV1, type TwinDeltaV1 } from '@millwright/contracts';
+import { NATS_CONNECTION, ensureStream } from '@millwright/messaging';
+import { MetricsRegistry } from '@millwright/observability';
+import { DeltaCompactor, type CompactedDelta } from '@millwright/sync-domain';
+import { TwinSqliteStore } from '@millwright/twin-data-access';
+import { DiscardPolicy, RetentionPolicy, StorageType, headers, nanos, type JetStreamClient, type NatsConnection, type Subscription } from 'nats';
+import { snapshotDelta } from './twin-snapshot';
+import { TWIN_SYNC_OPTIONS, type TwinSyncOptions } from './twin-sync.options';
+
+const gzipAsync = promisify(gzip);
+const PAGE = 500;
+/** Closed windows are sent as soon as this many wait, so a fast replay never piles up in memory. */
+const CLOSED_HIGH_WATER = 2000;
+
+/**
+ * Feeds the site's upstream outbox (the SYNC_OUT stream, which the hub sources whenever the link is
+ * up) with compacted twin deltas, many assets a message, gzipped. Twin-changed events are
+ * at-most-once, so anything uncertain (a missed event, a failed publish, a restart, a gap the central
+ * side reports) is repaired with a snapshot of the twin; deltas carry versions, so the central side
+ * applies each exactly once whatever is repeated.
+ */
+@Injectable()
+export class TwinOutboxService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger(TwinOutboxService.name);
+  private readonly compactor: DeltaCompactor;
+  /** Assets whose next message must be a snapshot. */
+  private readonly needSnapshot = new Set<string>();
+  /** Message ids are unique per process start; a retried publish reuses its id and is dropped by the stream. */
+  private readonly bootId = randomUUID().slice(0, 8);
+  private messageNo = 0;
+  private js!: JetStreamClient;
+  private subs: Subscription[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private flushing?: Promise<void>;
+  private readonly m;
+  /** Highest outbox sequence this process wrote (or found at start). */
+  lastOutboxSeq = 0;
+  /** Model version of the newest prediction seen, for the site health summary. */
+  modelVersion: string | null = null;
+  /** Outbox messages refused since start, for the site health summary. */
+  publishFailures = 0;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(TWIN_SYNC_OPTIONS) private readonly o: TwinSyncOptions,
+    private readonly store: TwinSqliteStore,
+    metrics: MetricsRegistry,
+  ) {
+    this.compactor = new DeltaCompactor(o.windowMs);
+    this.m = {
+      deltas: metrics.counter('millwright_sync_deltas_total', 'Twin deltas written to the upstream outbox', ['kind']),
+      bytes: metrics.counter('millwright_sync_bytes_total', 'Bytes of outbox messages written (gzipped payloads)'),
+      failures: metrics.counter('millwright_sync_publish_failures_total', 'Outbox messages refused (their assets are resent as snapshots)'),
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const jsm = await this.nc.jetstreamManager();
+    await ensureStream(jsm, {
+      name: Streams.syncOut.name,
+      subjects: [...Streams.syncOut.subjects],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      max_bytes: this.o.streamMaxBytes,
+      max_age: nanos(this.o.streamMaxAgeMs),
+      duplicate_window: nanos(10 * 60_000),
+    });
+    this.lastOutboxSeq = (await jsm.streams.info(Streams.syncOut.name)).state.last_seq;
+    this.js = this.nc.jetstream();
+    this.subs.push(
+      this.nc.subscribe(Subjects.allTwinChanges, { callback: (err, msg) => !err && this.onChange(msg.json<TwinChangedV1>()) }),
+      this.nc.subscribe(Subjects.syncSnapshotRequest(this.o.site), { callback: (err, msg) => !err && this.onSnapshotRequest(msg.json<SnapshotRequestV1>()) }),
+    );
+    // After a start nothing is known about what reached the outbox: every twin goes as a snapshot.
+    for (let after: string | undefined, page; (page = this.store.list({ after, limit: PAGE })).length > 0; after = `${page[page.length - 1].site}/${page[page.length - 1].asset}`) {
+      for (const t of page) this.needSnapshot.add(`${t.site}/${t.asset}`);
+    }
+    this.timers.push(
+      setInterval(() => void this.flush(), this.o.windowMs),
+      setInterval(() => this.compactor.closedCount > 0 && void this.flush(true), Math.min(250, this.o.windowMs)),
+    );
+    for (const t of this.timers) t.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    for (const s of this.subs) s.unsubscribe();
+    await this.flush();
+  }
+
+  private onChange(e: TwinChangedV1): void {
+    if (e.site !== this.o.site) return;
+    const model = (e.changes.derived?.prediction as { modelVersion?: string } | undefined)?.modelVersion;
+    if (model) this.modelVersion = model;
+    const key = `${e.site}/${e.asset}`;
+    if (this.needSnapshot.has(key)) return;
+    if (this.compactor.add(e) === 'gap') this.needSnapshot.add(key);
+    if (this.compactor.closedCount >= CLOSED_HIGH_WATER) void this.flush(true);
+  }
+
+  private onSnapshotRequest(r: SnapshotRequestV1): void {
+    if (r.site !== this.o.site || !Array.isArray(r.assets)) return;
+    for (const asset of r.assets) if (typeof asset === 'string') this.needSnapshot.add(`${this.o.site}/${asset}`);
+    this.log.warn(`central side asked for ${r.assets.length} snapshot(s)`);
+  }
+
+  /** Sends what was compacted (only closed windows when `closedOnly`), and the snapshots owed. One flush at a time. */
+  flush(closedOnly = false): Promise<void> {
+    this.flushing ??= this.send(closedOnly).finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async send(closedOnly: boolean): Promise<void> {
+    const taken: CompactedDelta[] = closedOnly ? this.compactor.takeClosed() : this.compactor.take();
+    const out: Array<{ d: TwinDeltaV1; kind: 'delta' | 'snapshot' }> = taken.map((c) => ({ d: this.withDesired(c), kind: 'delta' as const }));
+    for (const key of [...this.needSnapshot]) {
+      this.needSnapshot.delete(key);
+      const [site, asset] = key.split('/');
+      const twin = this.store.get(site, asset);
+      if (!twin) continue;
+      this.compactor.restart(site, asset, twin.version);
+      out.push({ d: snapshotDelta(twin, this.store.desiredBase(site, asset).baseVersion), kind: 'snapshot' });
+    }
+    // In order, one message at a time: the deltas of one asset must reach the outbox in chain order.
+    for (let i = 0; i < out.length; i += this.o.maxDeltasPerMessage) {
+      const chunk = out.slice(i, i + this.o.maxDeltasPerMessage);
+      const batch: TwinDeltaBatchV1 = { site: this.o.site, deltas: chunk.map((c) => c.d) };
+      try {
+        const body = await gzipAsync(JSON.stringify(batch));
+        const h = headers();
+        h.set('Content-Encoding', 'gzip');
+        const ack = await this.js.publish(Subjects.syncTwins(this.o.site), body, { msgID: `${this.o.site}.${this.bootId}.${++this.messageNo}`, headers: h });
+        this.lastOutboxSeq = Math.max(this.lastOutboxSeq, ack.seq);
+        this.m.bytes.inc(body.byteLength);
+        for (const c of chunk) this.m.deltas.inc({ kind: c.kind });
+      } catch (e) {
+        this.publishFailures += 1;
+        this.m.failures.inc();
+        // Every later delta of these assets would leave a gap; a snapshot replaces them all.
+        for (const c of out.slice(i)) this.needSnapshot.add(`${c.d.site}/${c.d.asset}`);
+        this.log.warn(`outbox refused ${out.length - i} deltas, their assets follow as snapshots: ${(e as Error).message}`);
+        return;
+      }
+    }
+  }
+
+  /** The whole desired document rides along when it changed: the central side accepts documents, not patches. */
+  private withDesired(c: CompactedDelta): TwinDeltaV1 {
+    if (!c.desiredChanged) return c.delta;
+    const twin = this.store.get(c.delta.site, c.delta.asset);
+    return twin ? { ...c.delta, desired: { doc: twin.desired, baseVersion: this.store.desiredBase(c.delta.site, c.delta.asset).baseVersion } } : c.delta;
+  }
+}
