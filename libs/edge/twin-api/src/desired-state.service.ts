@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiErrorCode, Subjects, type TwinChangedV1 } from '@millwright/contracts';
 import { NATS_CONNECTION, publishJson } from '@millwright/messaging';
-import { StaleVersionError, TwinSqliteStore } from '@millwright/twin-data-access';
+import { StaleVersionError, TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
 import { TwinDomainError, patchDesired, type AssetTwin, type JsonObject } from '@millwright/twin-domain';
 import type { NatsConnection } from 'nats';
 import { apiError } from '@millwright/observability';
@@ -13,6 +13,7 @@ const STATUS: Partial<Record<ApiErrorCode, number>> = { document_too_large: 413,
 export class DesiredStateService {
   constructor(
     private readonly store: TwinSqliteStore,
+    private readonly feed: TwinChangeFeed,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
   ) {}
 
@@ -39,6 +40,7 @@ export class DesiredStateService {
       lastSeq: twin.lastSeq,
     };
     publishJson(this.nc, Subjects.twinChanged(site, asset), event);
+    this.feed.emit(event);
     return twin;
   }
 }

@@ -3,4 +3,5 @@ export * from './desired-sync.entity';
 export * from './reading-history.entity';
 export * from './sqlite.data-source';
 export * from './twin.sqlite-store';
+export * from './twin-change.feed';
 export * from './twin-data-access.module';

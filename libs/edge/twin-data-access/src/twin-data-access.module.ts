@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { nativeConnection, twinDataSourceOptions, type TwinDatabaseOptions } from './sqlite.data-source';
 import { TwinSqliteStore } from './twin.sqlite-store';
+import { TwinChangeFeed } from './twin-change.feed';
 
 export interface TwinDataAccessOptions extends TwinDatabaseOptions {
   cacheSize: number;
@@ -17,8 +18,8 @@ export class TwinDataAccessModule {
       // One SQLite writer per process: every feature module shares this store.
       global: true,
       imports: [TypeOrmModule.forRoot(twinDataSourceOptions(o))],
-      providers: [{ provide: TwinSqliteStore, inject: [DataSource], useFactory: (ds: DataSource) => new TwinSqliteStore(nativeConnection(ds), { cacheSize: o.cacheSize }) }],
-      exports: [TwinSqliteStore],
+      providers: [{ provide: TwinSqliteStore, inject: [DataSource], useFactory: (ds: DataSource) => new TwinSqliteStore(nativeConnection(ds), { cacheSize: o.cacheSize }) }, TwinChangeFeed],
+      exports: [TwinSqliteStore, TwinChangeFeed],
     };
   }
 }

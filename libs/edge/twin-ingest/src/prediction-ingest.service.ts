@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, ensureStream, publishJson, publishJsonDurably, type BatchOutcome } from '@millwright/messaging';
 import { HealthRegistry, MetricsRegistry } from '@millwright/observability';
 import { Streams, Subjects, encodeDeadLetterPayload, parsePredictionBatch, type DeadLetterV1, type TwinChangedV1 } from '@millwright/contracts';
-import { TwinSqliteStore } from '@millwright/twin-data-access';
+import { TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
 import { applyPrediction, type AssetTwin, type JsonObject } from '@millwright/twin-domain';
 import { AckPolicy, DiscardPolicy, RetentionPolicy, StorageType, nanos, type JetStreamClient, type JsMsg, type NatsConnection } from 'nats';
 import { TELEMETRY_INGEST_OPTIONS, type TelemetryIngestOptions } from './telemetry-ingest.options';
@@ -25,6 +25,7 @@ export class PredictionIngestService implements OnApplicationBootstrap, OnApplic
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(TELEMETRY_INGEST_OPTIONS) private readonly o: TelemetryIngestOptions,
     private readonly store: TwinSqliteStore,
+    private readonly feed: TwinChangeFeed,
     metrics: MetricsRegistry,
     health: HealthRegistry,
   ) {
@@ -90,6 +91,7 @@ export class PredictionIngestService implements OnApplicationBootstrap, OnApplic
     for (const [twin, c] of changed) {
       const event: TwinChangedV1 = { site: twin.site, asset: twin.asset, version: twin.version, fromVersion: c.fromVersion, cause: 'derived', at: now, changes: { derived: c.derived }, lastSeq: twin.lastSeq };
       publishJson(this.nc, Subjects.twinChanged(twin.site, twin.asset), event);
+      this.feed.emit(event);
     }
     const retry = new Set<number>();
     await Promise.all(

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, ensureStream, publishJson, publishJsonDurably, type BatchOutcome } from '@millwright/messaging';
 import { HealthRegistry, MetricsRegistry } from '@millwright/observability';
 import { Streams, type ParsedTelemetry } from '@millwright/contracts';
-import { TwinSqliteStore } from '@millwright/twin-data-access';
+import { TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
 import type { JetStreamClient, JetStreamManager, JsMsg, NatsConnection } from 'nats';
 import { IngestBatchProcessor, type InboundMessage } from './ingest-batch.processor';
 import { INGEST_DURABLE, TELEMETRY_INGEST_OPTIONS, type TelemetryIngestOptions } from './telemetry-ingest.options';
@@ -29,6 +29,7 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(TELEMETRY_INGEST_OPTIONS) private readonly o: TelemetryIngestOptions,
     store: TwinSqliteStore,
+    private readonly feed: TwinChangeFeed,
     metrics: MetricsRegistry,
     health: HealthRegistry,
   ) {
@@ -96,7 +97,10 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
     this.m.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     this.m.batches.inc();
     this.m.ingested.inc(batch.accepted);
-    for (const e of batch.events) publishJson(this.nc, e.subject, e.event);
+    for (const e of batch.events) {
+      publishJson(this.nc, e.subject, e.event);
+      this.feed.emit(e.event);
+    }
     this.m.events.inc(batch.events.length);
 
     const retry = new Set<number>();

@@ -11,7 +11,7 @@ import {
 import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, ensureStream, publishJson, publishJsonDurably } from '@millwright/messaging';
 import { MetricsRegistry } from '@millwright/observability';
 import { reconcileDesired } from '@millwright/sync-domain';
-import { TwinSqliteStore } from '@millwright/twin-data-access';
+import { TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
 import type { JsonObject } from '@millwright/twin-domain';
 import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, type JsMsg, type NatsConnection } from 'nats';
 import { TWIN_SYNC_OPTIONS, type TwinSyncOptions } from './twin-sync.options';
@@ -35,6 +35,7 @@ export class DesiredDownlinkService implements OnApplicationBootstrap, OnApplica
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(TWIN_SYNC_OPTIONS) private readonly o: TwinSyncOptions,
     private readonly store: TwinSqliteStore,
+    private readonly feed: TwinChangeFeed,
     metrics: MetricsRegistry,
   ) {
     this.m = {
@@ -118,6 +119,7 @@ export class DesiredDownlinkService implements OnApplicationBootstrap, OnApplica
     if (after) {
       const event: TwinChangedV1 = { site: u.site, asset: u.asset, version: after.version, fromVersion: before, cause: 'desired', at: now, changes: { desired: r.state.desired as JsonObject }, lastSeq: after.lastSeq };
       publishJson(this.nc, Subjects.twinChanged(u.site, u.asset), event);
+      this.feed.emit(event);
     }
     this.m.applied.inc({ outcome: 'merged' });
   }

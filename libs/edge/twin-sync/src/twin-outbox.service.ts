@@ -6,7 +6,7 @@ import { Streams, Subjects, type SnapshotRequestV1, type TwinChangedV1, type Twi
 import { NATS_CONNECTION, ensureStream } from '@millwright/messaging';
 import { MetricsRegistry } from '@millwright/observability';
 import { DeltaCompactor, type CompactedDelta } from '@millwright/sync-domain';
-import { TwinSqliteStore } from '@millwright/twin-data-access';
+import { TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
 import { DiscardPolicy, RetentionPolicy, StorageType, headers, nanos, type JetStreamClient, type NatsConnection, type Subscription } from 'nats';
 import { snapshotDelta } from './twin-snapshot';
 import { TWIN_SYNC_OPTIONS, type TwinSyncOptions } from './twin-sync.options';
@@ -34,6 +34,7 @@ export class TwinOutboxService implements OnApplicationBootstrap, OnApplicationS
   private messageNo = 0;
   private js!: JetStreamClient;
   private subs: Subscription[] = [];
+  private unsubscribeFeed?: () => void;
   private timers: NodeJS.Timeout[] = [];
   private flushing?: Promise<void>;
   private readonly m;
@@ -48,6 +49,7 @@ export class TwinOutboxService implements OnApplicationBootstrap, OnApplicationS
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(TWIN_SYNC_OPTIONS) private readonly o: TwinSyncOptions,
     private readonly store: TwinSqliteStore,
+    private readonly feed: TwinChangeFeed,
     metrics: MetricsRegistry,
   ) {
     this.compactor = new DeltaCompactor(o.windowMs);
@@ -55,6 +57,7 @@ export class TwinOutboxService implements OnApplicationBootstrap, OnApplicationS
       deltas: metrics.counter('millwright_sync_deltas_total', 'Twin deltas written to the upstream outbox', ['kind']),
       bytes: metrics.counter('millwright_sync_bytes_total', 'Bytes of outbox messages written (gzipped payloads)'),
       failures: metrics.counter('millwright_sync_publish_failures_total', 'Outbox messages refused (their assets are resent as snapshots)'),
+      events: metrics.counter('millwright_sync_events_total', 'Twin-changed events seen by the outbox, by what became of them', ['outcome']),
     };
   }
 
@@ -72,8 +75,8 @@ export class TwinOutboxService implements OnApplicationBootstrap, OnApplicationS
     });
     this.lastOutboxSeq = (await jsm.streams.info(Streams.syncOut.name)).state.last_seq;
     this.js = this.nc.jetstream();
+    this.unsubscribeFeed = this.feed.subscribe((e) => this.onChange(e));
     this.subs.push(
-      this.nc.subscribe(Subjects.allTwinChanges, { callback: (err, msg) => !err && this.onChange(msg.json<TwinChangedV1>()) }),
       this.nc.subscribe(Subjects.syncSnapshotRequest(this.o.site), { callback: (err, msg) => !err && this.onSnapshotRequest(msg.json<SnapshotRequestV1>()) }),
     );
     // After a start nothing is known about what reached the outbox: every twin goes as a snapshot.
@@ -89,6 +92,7 @@ export class TwinOutboxService implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationShutdown(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    this.unsubscribeFeed?.();
     for (const s of this.subs) s.unsubscribe();
     await this.flush();
   }
@@ -98,8 +102,13 @@ export class TwinOutboxService implements OnApplicationBootstrap, OnApplicationS
     const model = (e.changes.derived?.prediction as { modelVersion?: string } | undefined)?.modelVersion;
     if (model) this.modelVersion = model;
     const key = `${e.site}/${e.asset}`;
-    if (this.needSnapshot.has(key)) return;
-    if (this.compactor.add(e) === 'gap') this.needSnapshot.add(key);
+    if (this.needSnapshot.has(key)) {
+      this.m.events.inc({ outcome: 'awaiting-snapshot' });
+      return;
+    }
+    const outcome = this.compactor.add(e);
+    this.m.events.inc({ outcome });
+    if (outcome === 'gap') this.needSnapshot.add(key);
     if (this.compactor.closedCount >= CLOSED_HIGH_WATER) void this.flush(true);
   }
 

@@ -37,7 +37,9 @@ export class DeltaCompactor {
     const key = `${e.site}/${e.asset}`;
     const last = this.versions.get(key) ?? knownVersion;
     if (last !== undefined && e.version <= last) return 'stale';
-    if (last !== undefined && e.fromVersion !== last) return 'gap';
+    // An event that starts before `last` and ends after it (a snapshot was taken while it was in
+    // flight) still continues the chain: what it repeats is older by seq and folds away.
+    if (last !== undefined && e.fromVersion > last) return 'gap';
     this.versions.set(key, e.version);
     let p = this.pending.get(key);
     const readings = e.changes.readings ?? [];
@@ -46,7 +48,7 @@ export class DeltaCompactor {
       p = undefined;
     }
     if (!p) {
-      p = { delta: { site: e.site, asset: e.asset, fromVersion: e.fromVersion, toVersion: e.version, lastSeq: e.lastSeq }, reported: new Map(), desiredChanged: false, firstTs: undefined };
+      p = { delta: { site: e.site, asset: e.asset, fromVersion: last ?? e.fromVersion, toVersion: e.version, lastSeq: e.lastSeq }, reported: new Map(), desiredChanged: false, firstTs: undefined };
       this.pending.set(key, p);
     }
     const d = p.delta;

@@ -37,6 +37,14 @@ describe('DeltaCompactor', () => {
     expect(c.add(e3)).toBe('gap');
   });
 
+  it('continues the chain with an event that overlaps a snapshot taken while it was in flight', () => {
+    const c = new DeltaCompactor(60_000);
+    c.restart('s', 'a', 5); // a snapshot at version 5 was sent
+    const overlapping: TwinChangedV1 = { site: 's', asset: 'a', fromVersion: 3, version: 8, cause: 'telemetry', at: 1, lastSeq: 8, changes: { readings: [{ seq: 8, ts: 8, values: { T50: 8 } }] } };
+    expect(c.add(overlapping)).toBe('added');
+    expect(c.take()[0].delta).toMatchObject({ fromVersion: 5, toVersion: 8 });
+  });
+
   it('closes a window once its readings span the window in measurement time, so a fast replay compacts as live', () => {
     const c = new DeltaCompactor(10_000);
     for (let seq = 0; seq < 35; seq++) c.add(telemetry(seq, { T50: seq }, 'a', seq * 1000)); // 1 reading/s for 35 s
