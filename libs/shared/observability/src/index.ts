@@ -4,3 +4,5 @@ export * from './observability.module';
 export * from './api-error';
 export * from './api-error.filter';
 export * from './http-service.runner';
+export * from './http-service.collector';
+export * from './http-service.host';
