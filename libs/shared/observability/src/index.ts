@@ -5,3 +5,5 @@ export * from './api-error';
 export * from './api-error.filter';
 export * from './http-service.runner';
 export * from './query.parsers';
+export * from './http-service.collector';
+export * from './http-service.host';
