@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { makeTempDir, waitFor, type TempDir } from '@millwright/testing';
-import type { AppHandle } from './support/built-app.process';
+import { startBuiltApp, type AppHandle } from './support/built-app.process';
 import { CentralSyncFixture, centralTwins, expectCentralEqualsEdge, type EdgeTwinJson } from './support/central-sync.fixture';
+import { TURBOFAN_POLICY } from './support/orders.fixture';
 
 const SITES = ['site-a', 'site-b'];
 const ASSETS = 20;
@@ -15,13 +17,17 @@ describe('central sync across a cut uplink', () => {
   let dir: TempDir;
   let f: CentralSyncFixture;
   let platform: AppHandle;
+  let maintenance: AppHandle;
 
   beforeAll(async () => {
     dir = makeTempDir('mw-central-');
     f = await CentralSyncFixture.start(SITES, dir);
     platform = await f.startPlatform();
+    // Site A's maintenance service follows the policies set centrally (no orders are placed here).
+    maintenance = await startBuiltApp('maintenance', { NATS_URL: f.topo.site('site-a').url, SITE_ID: 'site-a', MAINTENANCE_DB_PATH: join(dir.path, 'maint-a.db'), POLICIES_FILE: '', TWIN_SERVICE_URL: f.twins['site-a'].baseUrl, SUPPLIER_URL: 'http://127.0.0.1:9' });
   }, 120_000);
   afterAll(async () => {
+    await maintenance?.stop();
     await platform?.stop();
     await f?.stop();
     dir?.remove();
@@ -51,6 +57,8 @@ describe('central sync across a cut uplink', () => {
     expect((await centralPatch('site-a', 'eng-3', { mode: 'boost' })).status).toBe(200);
     expect((await edgePatch('site-a', 'eng-2', { limit: 7 })).status).toBe(200);
     expect((await edgePatch('site-a', 'eng-3', { mode: 'off', note: 'shift B' })).status).toBe(200);
+    const policy = await fetch(`${platform.baseUrl}/api/v1/sites/site-a/policies/turbofan`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...TURBOFAN_POLICY, leadTimeCycles: 33, by: 'planner-1' }) });
+    expect(policy.status).toBe(200);
     await f.publishRounds('site-a', ASSETS, 30);
     await f.publishRounds('site-b', ASSETS, 30);
     for (const s of SITES) await waitFor(async () => (await f.edgeTwins(s)).filter((t) => t.lastSeq === 40).length === ASSETS, { what: `${s} twins during the cut` });
@@ -69,6 +77,10 @@ describe('central sync across a cut uplink', () => {
     // Desired: central's change arrived after the cut; the edge's change was accepted centrally; on the
     // field both changed the central value won and the conflict is on record.
     await waitFor(async () => (await edgeTwin('site-a', 'eng-1')).desired.targetRpm === 2400, { what: 'central desired change at the edge after the cut' });
+    await waitFor(async () => {
+      const local = (await (await fetch(`${maintenance.baseUrl}/api/v1/policies`)).json()) as { items: Array<{ assetClass: string; leadTimeCycles: number }> };
+      return local.items.find((p) => p.assetClass === 'turbofan')?.leadTimeCycles === 33;
+    }, { what: 'the central policy at the site after the cut' });
     await waitFor(async () => (await centralTwins(platform, 'site-a')).find((t) => t.asset === 'eng-2')?.desired.limit === 7, { what: 'edge desired change accepted centrally' });
     await waitFor(async () => {
       const c = (await centralTwins(platform, 'site-a')).find((t) => t.asset === 'eng-3')!;

@@ -198,6 +198,8 @@ async function syncDeltaCounts(svc: BenchService): Promise<Record<string, number
   const text = await (await fetch(`${svc.baseUrl}/metrics`)).text();
   const out: Record<string, number> = {};
   for (const m of text.matchAll(/^millwright_sync_deltas_total\{[^}]*kind="(\w+)"[^}]*\} (\d+)/gm)) out[m[1]] = Number(m[2]);
+  const failures = /^millwright_sync_publish_failures_total(?:\{[^}]*\})? (\d+)/m.exec(text);
+  out.publish_failures = failures ? Number(failures[1]) : 0;
   for (const m of text.matchAll(/^millwright_sync_events_total\{[^}]*outcome="([\w-]+)"[^}]*\} (\d+)/gm)) out[`events_${m[1]}`] = Number(m[2]);
   return out;
 }

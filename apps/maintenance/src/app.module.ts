@@ -22,6 +22,7 @@ export class AppModule {
         MaintenanceModule.forRoot({
           databasePath: c.MAINTENANCE_DB_PATH,
           policiesFile: c.POLICIES_FILE,
+          downlink: { site: c.SITE_ID },
           relay: { intervalMs: c.OUTBOX_INTERVAL, leaseMs: c.OUTBOX_LEASE, retryBaseMs: c.OUTBOX_RETRY_BASE, retryMaxMs: c.OUTBOX_RETRY_MAX },
           follower: { twinServiceUrl: c.TWIN_SERVICE_URL, maxAckPending: c.PREDICTIONS_MAX_ACK_PENDING },
         }),

@@ -7,6 +7,7 @@ export const maintenanceSettings = {
   HTTP_PORT: int('Port of the orders and policies API, /docs, /metrics and health endpoints', { default: 8082, min: 0, max: 65535 }),
   MAINTENANCE_DB_PATH: str('SQLite file of orders, outbox and policies (its folder is created)', { default: './data/maintenance.db' }),
   TWIN_SERVICE_URL: str('Twin service base URL (asset classes)', { default: 'http://127.0.0.1:8080' }),
+  SITE_ID: str('This site\'s id: set it on a site with an uplink to follow the replacement policies the central platform sets for it', { default: '' }),
   POLICIES_FILE: str('JSON array of replacement policies loaded at start for asset classes that have none', { default: 'config/policies/default.json' }),
   SUPPLIER_URL: str("Base URL of the supplier's ordering API", { default: 'http://127.0.0.1:8090' }),
   SUPPLIER_TIMEOUT: duration('Time one supplier call may take before it counts as failed', { default: 5000 }),

@@ -1,4 +1,4 @@
-import type { CentralTwinEntity, DesiredConflictEntity, SiteEntity, SiteOrderEntity } from '@millwright/platform-data-access';
+import type { CentralTwinEntity, DesiredConflictEntity, SiteEntity, SiteOrderEntity, SitePolicyEntity } from '@millwright/platform-data-access';
 
 export interface SiteDto {
   id: string;
@@ -66,4 +66,8 @@ export function conflictDto(c: DesiredConflictEntity) {
 
 export function orderDto(o: SiteOrderEntity) {
   return { orderId: o.orderId, site: o.site, asset: o.asset, partNumber: o.partNumber, state: o.state, step: o.step, supplierOrderId: o.supplierOrderId, updatedAt: iso(o.updatedAt), lastEvent: o.lastEvent };
+}
+
+export function policyDto(p: SitePolicyEntity) {
+  return { site: p.site, assetClass: p.assetClass, policy: p.policy, version: p.version, pending: p.version > p.publishedVersion, updatedAt: iso(p.updatedAt), updatedBy: p.updatedBy };
 }

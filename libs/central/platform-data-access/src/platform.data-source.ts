@@ -4,6 +4,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { PLATFORM_ENTITIES } from './platform.entities';
 import { PlatformSchema1764158400000 } from './migrations/1764158400000-platform-schema.migration';
+import { SitePolicy1764165600000 } from './migrations/1764165600000-site-policy.migration';
 
 export interface PlatformDatabaseOptions {
   /** `postgres://…` selects PostgreSQL; empty selects the SQLite file at `sqlitePath`. */
@@ -11,7 +12,7 @@ export interface PlatformDatabaseOptions {
   sqlitePath: string;
 }
 
-export const PLATFORM_MIGRATIONS = [PlatformSchema1764158400000];
+export const PLATFORM_MIGRATIONS = [PlatformSchema1764158400000, SitePolicy1764165600000];
 
 /** The same entities and migrations on either database; which one is a deployment choice. */
 export function platformDataSourceOptions(o: PlatformDatabaseOptions): DataSourceOptions {

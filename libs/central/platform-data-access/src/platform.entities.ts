@@ -80,4 +80,16 @@ export class SiteOrderEntity {
   @Column({ name: 'last_event', type: 'text', transformer: jsonText }) lastEvent!: Record<string, unknown>;
 }
 
-export const PLATFORM_ENTITIES = [SiteEntity, CentralTwinEntity, DesiredConflictEntity, SiteOrderEntity];
+/** A replacement policy the central side sets for one asset class at one site; sent down like desired state. */
+@Entity({ name: 'site_policy' })
+export class SitePolicyEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 }) site!: string;
+  @PrimaryColumn({ name: 'asset_class', type: 'varchar', length: 64 }) assetClass!: string;
+  @Column({ type: 'text', transformer: jsonText }) policy!: Record<string, unknown>;
+  @Column({ type: 'bigint', transformer: bigintAsNumber }) version!: number;
+  @Column({ name: 'published_version', type: 'bigint', default: 0, transformer: bigintAsNumber }) publishedVersion!: number;
+  @Column({ name: 'updated_at', type: 'bigint', transformer: bigintAsNumber }) updatedAt!: number;
+  @Column({ name: 'updated_by', type: 'varchar', length: 100 }) updatedBy!: string;
+}
+
+export const PLATFORM_ENTITIES = [SiteEntity, CentralTwinEntity, DesiredConflictEntity, SiteOrderEntity, SitePolicyEntity];

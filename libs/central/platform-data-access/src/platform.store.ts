@@ -1,6 +1,6 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { CentralTwinEntity, DesiredConflictEntity, SiteEntity, SiteOrderEntity } from './platform.entities';
+import { CentralTwinEntity, DesiredConflictEntity, SiteEntity, SiteOrderEntity, SitePolicyEntity } from './platform.entities';
 
 export type AssetSort = 'site' | 'asset' | 'rul' | 'failureRisk' | 'lastSeen' | 'health';
 
@@ -134,6 +134,29 @@ export class PlatformStore {
       await repo.save(cur);
       return { twin: cur };
     });
+  }
+
+  /** Sets an asset class's policy for a site: a new version, owed to the site until published. */
+  async putPolicy(site: string, assetClass: string, policy: Record<string, unknown>, by: string, now: number): Promise<SitePolicyEntity> {
+    return this.ds.transaction(async (m) => {
+      const repo = m.getRepository(SitePolicyEntity);
+      const cur = await repo.findOneBy({ site, assetClass });
+      const next = Object.assign(new SitePolicyEntity(), { site, assetClass, policy, version: (cur?.version ?? 0) + 1, publishedVersion: cur?.publishedVersion ?? 0, updatedAt: now, updatedBy: by });
+      await repo.save(next);
+      return next;
+    });
+  }
+
+  policies(site: string): Promise<SitePolicyEntity[]> {
+    return this.ds.getRepository(SitePolicyEntity).find({ where: { site }, order: { assetClass: 'ASC' } });
+  }
+
+  owedPolicies(limit: number): Promise<SitePolicyEntity[]> {
+    return this.ds.getRepository(SitePolicyEntity).createQueryBuilder('p').where('p.version > p.published_version').orderBy('p.site').addOrderBy('p.asset_class').limit(limit).getMany();
+  }
+
+  async markPolicyPublished(site: string, assetClass: string, version: number): Promise<void> {
+    await this.ds.getRepository(SitePolicyEntity).createQueryBuilder().update().set({ publishedVersion: version }).where('site = :site AND asset_class = :assetClass AND published_version < :version', { site, assetClass, version }).execute();
   }
 
   async queryAssets(q: AssetQuery): Promise<Page<CentralTwinEntity>> {

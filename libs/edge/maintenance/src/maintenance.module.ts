@@ -10,6 +10,7 @@ import { OrdersHttpController } from './orders.http.controller';
 import { OUTBOX_RELAY_OPTIONS, OutboxRelay, type OutboxRelayOptions } from './outbox.relay';
 import { PREDICTION_FOLLOWER_OPTIONS, PredictionFollower, type PredictionFollowerOptions } from './prediction.follower';
 import { POLICIES_FILE, PolicySeeder } from './policy.seeder';
+import { POLICY_DOWNLINK_OPTIONS, PolicyDownlinkFollower, type PolicyDownlinkOptions } from './policy-downlink.follower';
 
 export interface MaintenanceModuleOptions {
   databasePath: string;
@@ -17,6 +18,8 @@ export interface MaintenanceModuleOptions {
   follower: PredictionFollowerOptions;
   /** JSON array of policies loaded at start when their asset class has none yet ('' for none). */
   policiesFile: string;
+  /** Central policies down the uplink. */
+  downlink: PolicyDownlinkOptions;
 }
 
 /**
@@ -40,6 +43,8 @@ export class MaintenanceModule {
         { provide: PREDICTION_FOLLOWER_OPTIONS, useValue: o.follower },
         { provide: POLICIES_FILE, useValue: o.policiesFile },
         PolicySeeder,
+        { provide: POLICY_DOWNLINK_OPTIONS, useValue: o.downlink },
+        PolicyDownlinkFollower,
         OrderActionsService,
         OutboxRelay,
         PredictionFollower,

@@ -7,7 +7,7 @@ import { NATS_CONNECTION, ensureStream } from '@millwright/messaging';
 import { MetricsRegistry } from '@millwright/observability';
 import { DeltaCompactor, type CompactedDelta } from '@millwright/sync-domain';
 import { TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
-import { DiscardPolicy, RetentionPolicy, StorageType, headers, nanos, type JetStreamClient, type NatsConnection, type Subscription } from 'nats';
+import { DiscardPolicy, RetentionPolicy, StorageType, headers, nanos, type JetStreamClient, type MsgHdrs, type NatsConnection, type PubAck, type Subscription } from 'nats';
 import { snapshotDelta } from './twin-snapshot';
 import { TWIN_SYNC_OPTIONS, type TwinSyncOptions } from './twin-sync.options';
 
@@ -15,6 +15,7 @@ const gzipAsync = promisify(gzip);
 const PAGE = 500;
 /** Closed windows are sent as soon as this many wait, so a fast replay never piles up in memory. */
 const CLOSED_HIGH_WATER = 2000;
+const PUBLISH_ATTEMPTS = 3;
 
 /**
  * Feeds the site's upstream outbox (the SYNC_OUT stream, which the hub sources whenever the link is
@@ -143,7 +144,7 @@ export class TwinOutboxService implements OnApplicationBootstrap, OnApplicationS
         const body = await gzipAsync(JSON.stringify(batch));
         const h = headers();
         h.set('Content-Encoding', 'gzip');
-        const ack = await this.js.publish(Subjects.syncTwins(this.o.site), body, { msgID: `${this.o.site}.${this.bootId}.${++this.messageNo}`, headers: h });
+        const ack = await this.publishWithRetry(body, `${this.o.site}.${this.bootId}.${++this.messageNo}`, h);
         this.lastOutboxSeq = Math.max(this.lastOutboxSeq, ack.seq);
         this.m.bytes.inc(body.byteLength);
         for (const c of chunk) this.m.deltas.inc({ kind: c.kind });
@@ -154,6 +155,21 @@ export class TwinOutboxService implements OnApplicationBootstrap, OnApplicationS
         for (const c of out.slice(i)) this.needSnapshot.add(`${c.d.site}/${c.d.asset}`);
         this.log.warn(`outbox refused ${out.length - i} deltas, their assets follow as snapshots: ${(e as Error).message}`);
         return;
+      }
+    }
+  }
+
+  /**
+   * A busy site server (a backlog being ingested) can miss a publish timeout; the same message id
+   * makes a retry harmless, and a retry is far cheaper than resending every twin of the chunk whole.
+   */
+  private async publishWithRetry(body: Uint8Array, msgID: string, h: MsgHdrs): Promise<PubAck> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.js.publish(Subjects.syncTwins(this.o.site), body, { msgID, headers: h, timeout: 10_000 });
+      } catch (e) {
+        if (attempt >= PUBLISH_ATTEMPTS) throw e;
+        this.log.warn(`outbox publish attempt ${attempt} failed, retrying: ${(e as Error).message}`);
       }
     }
   }

@@ -39,7 +39,7 @@ export const Subjects = {
 
   /** Central state a site must take (hub stream DOWNLINK; each site sources its own part). */
   downlinkDesired: (site: string, asset: string): string => `downlink.v1.${site}.desired.${asset}`,
-  downlinkPolicy: (site: string): string => `downlink.v1.${site}.policy`,
+  downlinkPolicy: (site: string, assetClass: string): string => `downlink.v1.${site}.policy.${assetClass}`,
   downlinkOfSite: (site: string): string => `downlink.v1.${site}.>`,
   allDownlink: 'downlink.v1.>',
 

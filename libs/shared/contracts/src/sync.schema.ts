@@ -68,9 +68,10 @@ export interface DesiredUpdateV1 {
   by: string;
 }
 
-/** `downlink.v1.<site>.policy`: the maintenance policy document the site must run, versioned. */
+/** `downlink.v1.<site>.policy.<assetClass>`: the replacement policy of an asset class the site must run, versioned. */
 export interface PolicyUpdateV1 {
   site: string;
+  assetClass: string;
   version: number;
   policy: Record<string, unknown>;
   at: number;
@@ -153,7 +154,7 @@ export function validateDesiredUpdate(body: unknown, site: string): SyncValidati
 }
 
 export function validatePolicyUpdate(body: unknown, site: string): SyncValidation<PolicyUpdateV1> {
-  if (!isObj(body) || !isCount(body.version) || !isObj(body.policy)) return { ok: false, code: SyncRejectCode.InvalidShape, detail: 'a policy update is {site, version, policy, at, by}' };
+  if (!isObj(body) || !isValidId(body.assetClass) || !isCount(body.version) || !isObj(body.policy)) return { ok: false, code: SyncRejectCode.InvalidShape, detail: 'a policy update is {site, assetClass, version, policy, at, by}' };
   if (body.site !== site) return { ok: false, code: SyncRejectCode.SiteMismatch, detail: `policy for site '${String(body.site)}' reached site ${site}` };
   return { ok: true, value: body as unknown as PolicyUpdateV1 };
 }
