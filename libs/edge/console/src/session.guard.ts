@@ -47,6 +47,8 @@ export class SessionGuard implements CanActivate {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const req = ctx.switchToHttp().getRequest<SessionRequest>();
+    // Health and metrics endpoints (shared with every service) answer the orchestrator, not people.
+    if (!req.path.startsWith('/api/')) return true;
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const claims = this.tokens.verify(bearer ?? readCookie(req.headers.cookie, SESSION_COOKIE));
     if (!claims) throw apiError(401, ConsoleErrorCode.Unauthenticated as ApiErrorCode, 'sign in first');
