@@ -18,13 +18,15 @@ const depConstraints = [
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:util', 'type:messaging'] },
   { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['*'] },
+  // Browser code: bundled for the staff console, so it may only use contracts (types) and other UI code.
+  { sourceTag: 'type:ui', onlyDependOnLibsWithTags: ['type:ui', 'type:contracts'] },
 ];
 
 export default [
   { ignores: ['**/node_modules/**', '**/dist/**', '**/bench-results/**', '**/test-artifacts/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     rules: {
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints }],

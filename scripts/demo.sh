@@ -2,7 +2,8 @@
 # Sets up and runs the edge demo on this machine: a NATS server (JetStream + MQTT) with the committed
 # config, the twin service, the predictor with the committed FD001 model, the maintenance service
 # ordering from a supplier simulator, and the gateway simulator replaying C-MAPSS engines to failure
-# (or a synthetic fleet when the data set is absent). Ctrl-C stops everything. DEMO_SECONDS=N stops after N s.
+# (or a synthetic fleet when the data set is absent), and the staff console with demo users tech,
+# viewer and admin (password DEMO_PASSWORD). Ctrl-C stops everything. DEMO_SECONDS=N stops after N s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -15,6 +16,7 @@ HTTP_PORT=${HTTP_PORT:-8080}
 PREDICTOR_PORT=${PREDICTOR_PORT:-8081}
 MAINTENANCE_PORT=${MAINTENANCE_PORT:-8082}
 SUPPLIER_PORT=${SUPPLIER_PORT:-8090}
+CONSOLE_PORT=${CONSOLE_PORT:-8084}
 SITE=${SIM_SITE:-plant-1}
 mkdir -p "$DIR/nats"
 
@@ -59,6 +61,16 @@ NATS_URL=nats://127.0.0.1:$NATS_PORT TWIN_SERVICE_URL=$twin_url SUPPLIER_URL=$su
 pids+=($!)
 wait_http "http://127.0.0.1:$MAINTENANCE_PORT/health/ready" "maintenance"
 
+# Demo users only: the password comes from the environment and only its scrypt hash reaches the console.
+demo_password=${DEMO_PASSWORD:-millwright-demo}
+demo_hash=$(printf %s "$demo_password" | node dist/apps/console/src/main.js hash-password)
+NATS_URL=nats://127.0.0.1:$NATS_PORT NATS_MONITOR_URL=http://127.0.0.1:$NATS_HTTP_PORT TWIN_SERVICE_URL=$twin_url \
+  PREDICTOR_URL=http://127.0.0.1:$PREDICTOR_PORT MAINTENANCE_URL=http://127.0.0.1:$MAINTENANCE_PORT CONSOLE_SITE=$SITE \
+  CONSOLE_USERS="tech:technician:$demo_hash,viewer:viewer:$demo_hash,admin:admin:$demo_hash" \
+  CONSOLE_AUDIT_PATH="$DIR/console-audit.jsonl" HTTP_PORT=$CONSOLE_PORT node dist/apps/console/src/main.js >"$DIR/console.log" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$CONSOLE_PORT/health/ready" "console"
+
 cmapss_dir=${MILLWRIGHT_CMAPSS_DIR:-../shared/data/cmapss}
 if [ -f "$cmapss_dir/train_FD001.txt" ]; then
   source_env=(SIM_SOURCE=cmapss SIM_CMAPSS_FILE=train_FD001.txt SIM_ENGINES=${SIM_ENGINES:-20})
@@ -71,6 +83,7 @@ fi
 cat <<TXT
 
 Millwright edge demo
+  staff console  http://127.0.0.1:$CONSOLE_PORT   (users tech, viewer, admin; password \$DEMO_PASSWORD, default millwright-demo)
   twins (REST)   http://127.0.0.1:$HTTP_PORT/api/v1/twins?site=$SITE
   API docs       http://127.0.0.1:$HTTP_PORT/docs
   metrics        http://127.0.0.1:$HTTP_PORT/metrics   http://127.0.0.1:$PREDICTOR_PORT/metrics

@@ -3,9 +3,10 @@
 # System tests start real nats-servers and the built services as processes (free ports, temp dirs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+# The console's end-to-end tests and its benchmark drive Debian's chromium: setup installs it.
+MILLWRIGHT_WITH_BROWSER=1 bash scripts/setup.sh
 
-echo "== typecheck"; npx tsc -p tsconfig.json --noEmit
+echo "== typecheck"; npx tsc -p tsconfig.json --noEmit && npx tsc -p libs/shared/console-ui/tsconfig.json --noEmit
 # The module-boundary rule reads Nx's project graph and silently skips itself when none is cached.
 echo "== lint"; NX_DAEMON=false npx nx show projects >/dev/null && npx eslint .
 mkdir -p test-artifacts

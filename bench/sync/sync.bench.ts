@@ -12,7 +12,7 @@ import { CMAPSS_SENSORS, CMAPSS_SETTINGS, generateSyntheticFleet, loadFleetProfi
 import { Streams, Subjects, type ReadingV1 } from '@millwright/contracts';
 import { makeTempDir, startHubAndSites, waitFor, type Topology } from '@millwright/testing';
 import { machineNote, writeBenchResults } from '../common/bench-results.writer';
-import { TWIN_SERVICE_MAIN, startBenchService, stopBenchService, type BenchService } from '../inference/bench-services.launcher';
+import { TWIN_SERVICE_MAIN, assertRunning, startBenchService, stopBenchService, type BenchService } from '../inference/bench-services.launcher';
 import { SYNC_BENCH_USAGE, parseSyncBenchArgs, type SyncBenchOptions } from './sync-bench.options';
 
 const SITE = 'bench-site';
@@ -109,7 +109,8 @@ async function run(o: SyncBenchOptions, log: Log): Promise<Record<string, unknow
     }
     const telemetry = (await edgeJsm.streams.info(Streams.telemetry.name)).state;
     log(`published in ${((performance.now() - pubStart) / 1000).toFixed(1)} s; waiting for the twin service`);
-    await waitFor(async () => (await twinsOf(edgeUrl)).filter((t) => t.lastSeq === o.seconds).length === o.assets, { timeoutMs: 1_800_000, intervalMs: 1000, what: 'the edge to ingest the backlog' });
+    const running = () => [twin!, platform!].forEach(assertRunning);
+    await waitFor(async () => running() ?? (await twinsOf(edgeUrl)).filter((t) => t.lastSeq === o.seconds).length === o.assets, { timeoutMs: 1_800_000, intervalMs: 1000, what: 'the edge to ingest the backlog' });
     const ingestS = (performance.now() - pubStart) / 1000;
     // The last windows close on the wall clock; then the outbox holds everything. (Health summaries
     // keep arriving every few seconds: only the twin deltas' subject has to settle.)
@@ -134,6 +135,7 @@ async function run(o: SyncBenchOptions, log: Log): Promise<Record<string, unknow
     const drainStart = performance.now();
     await topo.restore(SITE);
     await waitFor(async () => {
+      running();
       const central = new Map((await twinsOf(centralUrl)).map((t) => [t.asset, t]));
       return edge.every((t) => central.get(t.asset)?.version === t.version);
     }, { timeoutMs: 900_000, intervalMs: 200, what: 'the central twins to catch up' });
