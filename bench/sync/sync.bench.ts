@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type NatsConnection } from 'nats';
 import { CMAPSS_SENSORS, CMAPSS_SETTINGS, generateSyntheticFleet, loadFleetProfile, type CmapssEngine } from '@millwright/cmapss';
 import { Streams, Subjects, type ReadingV1 } from '@millwright/contracts';
-import { makeTempDir, startHubAndSites, waitFor, type Topology } from '@millwright/testing';
+import { WaitAborted, makeTempDir, startHubAndSites, waitFor, type Topology } from '@millwright/testing';
 import { machineNote, writeBenchResults } from '../common/bench-results.writer';
 import { TWIN_SERVICE_MAIN, assertRunning, startBenchService, stopBenchService, type BenchService } from '../inference/bench-services.launcher';
 import { SYNC_BENCH_USAGE, parseSyncBenchArgs, type SyncBenchOptions } from './sync-bench.options';
@@ -66,6 +66,9 @@ async function run(o: SyncBenchOptions, log: Log): Promise<Record<string, unknow
         SITE_ID: SITE,
         SYNC_HUB_DOMAIN: topo.hub.domain,
         SYNC_INTERVAL: o.interval,
+        // Gateway batches of 500 readings are ~225 KB: in-flight messages times that must stay well
+        // under the server's 64 MB per-client buffer (the service's documented limit).
+        INGEST_MAX_ACK_PENDING: String(Math.max(10, Math.floor(25e6 / (o.assets * 450)))),
         TELEMETRY_STREAM_MAX_BYTES: String(1200 * MB),
         SYNC_STREAM_MAX_BYTES: String(256 * MB),
         DEAD_LETTER_MAX_BYTES: String(16 * MB),
@@ -109,7 +112,14 @@ async function run(o: SyncBenchOptions, log: Log): Promise<Record<string, unknow
     }
     const telemetry = (await edgeJsm.streams.info(Streams.telemetry.name)).state;
     log(`published in ${((performance.now() - pubStart) / 1000).toFixed(1)} s; waiting for the twin service`);
-    const running = () => [twin!, platform!].forEach(assertRunning);
+    // A service that died must end the run with its output, not leave the bench waiting.
+    const running = () => {
+      try {
+        [twin!, platform!].forEach(assertRunning);
+      } catch (e) {
+        throw new WaitAborted((e as Error).message);
+      }
+    };
     await waitFor(async () => running() ?? (await twinsOf(edgeUrl)).filter((t) => t.lastSeq === o.seconds).length === o.assets, { timeoutMs: 1_800_000, intervalMs: 1000, what: 'the edge to ingest the backlog' });
     const ingestS = (performance.now() - pubStart) / 1000;
     // The last windows close on the wall clock; then the outbox holds everything. (Health summaries

@@ -35,6 +35,7 @@ export class AppModule {
         ...(c.SYNC_ENABLED
           ? [
               TwinSyncModule.forRoot({
+                natsServers: c.NATS_URL,
                 site: c.SITE_ID,
                 hubDomain: c.SYNC_HUB_DOMAIN,
                 windowMs: c.SYNC_INTERVAL,

@@ -9,13 +9,18 @@ import { DeltaCompactor, type CompactedDelta } from '@millwright/sync-domain';
 import { TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
 import { DiscardPolicy, RetentionPolicy, StorageType, headers, nanos, type JetStreamClient, type MsgHdrs, type NatsConnection, type PubAck, type Subscription } from 'nats';
 import { snapshotDelta } from './twin-snapshot';
-import { TWIN_SYNC_OPTIONS, type TwinSyncOptions } from './twin-sync.options';
+import { SYNC_NATS_CONNECTION, TWIN_SYNC_OPTIONS, type TwinSyncOptions } from './twin-sync.options';
 
 const gzipAsync = promisify(gzip);
 const PAGE = 500;
 /** Closed windows are sent as soon as this many wait, so a fast replay never piles up in memory. */
 const CLOSED_HIGH_WATER = 2000;
 const PUBLISH_ATTEMPTS = 3;
+/**
+ * Closed windows beyond this while the outbox cannot keep up (a slow or refusing server) are given
+ * up for snapshots of their twins: memory stays bounded and the central copy still ends exact.
+ */
+const CLOSED_HARD_CAP = 40_000;
 
 /**
  * Feeds the site's upstream outbox (the SYNC_OUT stream, which the hub sources whenever the link is
@@ -48,6 +53,7 @@ export class TwinOutboxService implements OnApplicationBootstrap, OnApplicationS
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(SYNC_NATS_CONNECTION) private readonly outboxNc: NatsConnection,
     @Inject(TWIN_SYNC_OPTIONS) private readonly o: TwinSyncOptions,
     private readonly store: TwinSqliteStore,
     private readonly feed: TwinChangeFeed,
@@ -75,7 +81,7 @@ export class TwinOutboxService implements OnApplicationBootstrap, OnApplicationS
       duplicate_window: nanos(10 * 60_000),
     });
     this.lastOutboxSeq = (await jsm.streams.info(Streams.syncOut.name)).state.last_seq;
-    this.js = this.nc.jetstream();
+    this.js = this.outboxNc.jetstream();
     this.unsubscribeFeed = this.feed.subscribe((e) => this.onChange(e));
     this.subs.push(
       this.nc.subscribe(Subjects.syncSnapshotRequest(this.o.site), { callback: (err, msg) => !err && this.onSnapshotRequest(msg.json<SnapshotRequestV1>()) }),
@@ -96,6 +102,7 @@ export class TwinOutboxService implements OnApplicationBootstrap, OnApplicationS
     this.unsubscribeFeed?.();
     for (const s of this.subs) s.unsubscribe();
     await this.flush();
+    if (!this.outboxNc.isClosed()) await this.outboxNc.drain().catch(() => undefined);
   }
 
   private onChange(e: TwinChangedV1): void {
@@ -110,6 +117,10 @@ export class TwinOutboxService implements OnApplicationBootstrap, OnApplicationS
     const outcome = this.compactor.add(e);
     this.m.events.inc({ outcome });
     if (outcome === 'gap') this.needSnapshot.add(key);
+    if (this.compactor.closedCount >= CLOSED_HARD_CAP) {
+      for (const c of this.compactor.takeClosed()) this.needSnapshot.add(`${c.delta.site}/${c.delta.asset}`);
+      this.log.warn(`outbox falling behind: ${CLOSED_HARD_CAP} windows replaced by snapshots of their twins`);
+    }
     if (this.compactor.closedCount >= CLOSED_HIGH_WATER) void this.flush(true);
   }
 
@@ -136,26 +147,30 @@ export class TwinOutboxService implements OnApplicationBootstrap, OnApplicationS
       this.compactor.restart(site, asset, twin.version);
       out.push({ d: snapshotDelta(twin, this.store.desiredBase(site, asset).baseVersion), kind: 'snapshot' });
     }
-    // In order, one message at a time: the deltas of one asset must reach the outbox in chain order.
-    for (let i = 0; i < out.length; i += this.o.maxDeltasPerMessage) {
-      const chunk = out.slice(i, i + this.o.maxDeltasPerMessage);
-      const batch: TwinDeltaBatchV1 = { site: this.o.site, deltas: chunk.map((c) => c.d) };
-      try {
-        const body = await gzipAsync(JSON.stringify(batch));
-        const h = headers();
-        h.set('Content-Encoding', 'gzip');
-        const ack = await this.publishWithRetry(body, `${this.o.site}.${this.bootId}.${++this.messageNo}`, h);
-        this.lastOutboxSeq = Math.max(this.lastOutboxSeq, ack.seq);
-        this.m.bytes.inc(body.byteLength);
-        for (const c of chunk) this.m.deltas.inc({ kind: c.kind });
-      } catch (e) {
-        this.publishFailures += 1;
-        this.m.failures.inc();
-        // Every later delta of these assets would leave a gap; a snapshot replaces them all.
-        for (const c of out.slice(i)) this.needSnapshot.add(`${c.d.site}/${c.d.asset}`);
-        this.log.warn(`outbox refused ${out.length - i} deltas, their assets follow as snapshots: ${(e as Error).message}`);
-        return;
-      }
+    const chunks: Array<typeof out> = [];
+    for (let i = 0; i < out.length; i += this.o.maxDeltasPerMessage) chunks.push(out.slice(i, i + this.o.maxDeltasPerMessage));
+    if (chunks.length === 0) return;
+    const bodies = await Promise.all(chunks.map((chunk) => gzipAsync(JSON.stringify({ site: this.o.site, deltas: chunk.map((c) => c.d) } satisfies TwinDeltaBatchV1))));
+    const h = headers();
+    h.set('Content-Encoding', 'gzip');
+    // All published at once on one connection: the server stores them in call order (the deltas of an
+    // asset chain in that order) and one round trip covers the flush, which keeps the outbox ahead of a
+    // fast backlog replay. Anything that goes wrong is repaired by snapshots, which need no order.
+    const results = await Promise.allSettled(bodies.map((body) => this.publishWithRetry(body, `${this.o.site}.${this.bootId}.${++this.messageNo}`, h)));
+    const firstFailed = results.findIndex((r) => r.status === 'rejected');
+    results.forEach((r, i) => {
+      if (r.status !== 'fulfilled') return;
+      this.lastOutboxSeq = Math.max(this.lastOutboxSeq, r.value.seq);
+      this.m.bytes.inc(bodies[i].byteLength);
+      for (const c of chunks[i]) this.m.deltas.inc({ kind: c.kind });
+    });
+    if (firstFailed >= 0) {
+      this.publishFailures += 1;
+      this.m.failures.inc();
+      // Every later delta of these assets would leave a gap; a snapshot replaces them all.
+      const lost = chunks.slice(firstFailed).flat();
+      for (const c of lost) this.needSnapshot.add(`${c.d.site}/${c.d.asset}`);
+      this.log.warn(`outbox refused deltas from message ${firstFailed + 1} of ${chunks.length} on, their assets follow as snapshots: ${((results[firstFailed] as PromiseRejectedResult).reason as Error).message}`);
     }
   }
 

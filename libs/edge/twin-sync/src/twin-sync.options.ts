@@ -1,4 +1,6 @@
 export interface TwinSyncOptions {
+  /** NATS server(s) of the site: the outbox publishes on a connection of its own. */
+  natsServers: string;
   /** This site's id: its subjects, and its part of the hub's downlink. */
   site: string;
   /** JetStream domain of the central hub, reached across the leaf link. */
@@ -14,3 +16,8 @@ export interface TwinSyncOptions {
   healthIntervalMs: number;
 }
 export const TWIN_SYNC_OPTIONS = Symbol('TWIN_SYNC_OPTIONS');
+/**
+ * The outbox's own connection: on the service's main connection a publish ack queues behind up to
+ * the ingest's whole in-flight telemetry (tens of MB during a backlog), and the outbox falls behind.
+ */
+export const SYNC_NATS_CONNECTION = Symbol('SYNC_NATS_CONNECTION');
