@@ -2,13 +2,12 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Query, Res } fr
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiErrorCode } from '@millwright/contracts';
-import { apiError, etagOf, parseIdParam, parseIfMatch, parseIntParam, parseTimeParam } from '@millwright/observability';
+import { apiError, etagOf, parseIdParam, parseIfMatch, parseIntParam, parseTimeParam, requireMergePatch } from '@millwright/observability';
 import { PlatformStore, type AssetSort, type Page } from '@millwright/platform-data-access';
 import { DesiredDownlinkPublisher } from '@millwright/platform-sync';
 import { patchDesiredDocument } from '@millwright/sync-domain';
 import { twinDto, type CentralTwinDto } from './fleet.dto';
 
-const MERGE_PATCH = 'application/merge-patch+json';
 const SORTS: readonly AssetSort[] = ['site', 'asset', 'rul', 'failureRisk', 'lastSeen', 'health'];
 const HEALTH = ['ok', 'warning', 'critical', 'unknown'];
 const STATUS: Partial<Record<ApiErrorCode, number>> = { document_too_large: 413 };
@@ -94,8 +93,7 @@ export class AssetsHttpController {
     @Body() body: unknown,
     @Res({ passthrough: true }) res: Response,
   ): Promise<CentralTwinDto> {
-    const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
-    if (type !== MERGE_PATCH && type !== 'application/json') throw apiError(415, ApiErrorCode.UnsupportedMediaType, `send ${MERGE_PATCH}`);
+    requireMergePatch(contentType);
     const s = parseIdParam('site', site, { required: true })!;
     const a = parseIdParam('asset', asset, { required: true })!;
     if (!(await this.store.site(s))) throw apiError(404, ApiErrorCode.SiteNotFound, `no site ${s}`);

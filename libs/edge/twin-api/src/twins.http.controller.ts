@@ -3,12 +3,11 @@ import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse,
 import type { Response } from 'express';
 import { ApiErrorCode } from '@millwright/contracts';
 import { TwinSqliteStore } from '@millwright/twin-data-access';
-import { apiError, etagOf, parseIdParam, parseIfMatch, parseIntParam, parseTimeParam } from '@millwright/observability';
+import { MERGE_PATCH, apiError, etagOf, parseIdParam, parseIfMatch, parseIntParam, parseTimeParam, requireMergePatch } from '@millwright/observability';
 import { DesiredStateService } from './desired-state.service';
 
 import { ApiErrorDto, HistoryPageDto, TwinDto, TwinPageDto } from './twin.dto';
 
-const MERGE_PATCH = 'application/merge-patch+json';
 
 @ApiTags('twins')
 @Controller('api/v1/twins')
@@ -107,10 +106,7 @@ export class TwinsHttpController {
     @Body() body: unknown,
     @Res({ passthrough: true }) res: Response,
   ): TwinDto {
-    const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
-    if (type !== MERGE_PATCH && type !== 'application/json') {
-      throw apiError(415, ApiErrorCode.UnsupportedMediaType, `send ${MERGE_PATCH}`);
-    }
+    requireMergePatch(contentType);
     const twin = this.desired.patch(parseIdParam('site', site, { required: true })!, parseIdParam('asset', asset, { required: true })!, body, parseIfMatch(ifMatch));
     res.setHeader('ETag', etagOf(twin.version));
     return TwinDto.of(twin);

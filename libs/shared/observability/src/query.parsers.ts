@@ -35,3 +35,11 @@ export function parseIfMatch(raw: string | undefined): number | undefined {
 }
 
 export const etagOf = (version: number): string => `"${version}"`;
+
+export const MERGE_PATCH = 'application/merge-patch+json';
+
+/** Desired-state PATCHes take a JSON merge patch (RFC 7396); plain JSON is accepted as the same. */
+export function requireMergePatch(contentType: string | undefined): void {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== MERGE_PATCH && type !== 'application/json') throw apiError(415, ApiErrorCode.UnsupportedMediaType, `send ${MERGE_PATCH}`);
+}
