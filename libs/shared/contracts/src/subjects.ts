@@ -35,11 +35,17 @@ export const Subjects = {
   syncHealth: (site: string): string => `sync.v1.${site}.health`,
   /** Desired-state conflicts the edge found while merging a central change. */
   syncConflicts: (site: string): string => `sync.v1.${site}.conflicts`,
+  /** What a site's predictor did with a staged model release (shadow, promoted, rolled back, and why). */
+  syncModelStatus: (site: string): string => `sync.v1.${site}.model-status`,
   allSyncOut: 'sync.v1.>',
 
   /** Central state a site must take (hub stream DOWNLINK; each site sources its own part). */
   downlinkDesired: (site: string, asset: string): string => `downlink.v1.${site}.desired.${asset}`,
   downlinkPolicy: (site: string, assetClass: string): string => `downlink.v1.${site}.policy.${assetClass}`,
+  /** The newest model release announced to a site; its files follow as chunks (published first). */
+  downlinkModelRelease: (site: string): string => `downlink.v1.${site}.model.release`,
+  /** Chunk `index` of the newest release's bundle; one subject per index, so the hub keeps one copy per site. */
+  downlinkModelChunk: (site: string, index: number): string => `downlink.v1.${site}.model.chunk.${index}`,
   downlinkOfSite: (site: string): string => `downlink.v1.${site}.>`,
   allDownlink: 'downlink.v1.>',
 
@@ -76,10 +82,10 @@ export const HubStreams = {
 } as const;
 
 /** What a sync subject carries, read from `sync.v1.<site>.<kind>`. */
-export function parseSyncSubject(subject: string): { site: string; kind: 'twins' | 'health' | 'conflicts' } | null {
+export function parseSyncSubject(subject: string): { site: string; kind: 'twins' | 'health' | 'conflicts' | 'model-status' } | null {
   const t = subject.split('.');
   if (t.length !== 4 || t[0] !== 'sync' || t[1] !== SUBJECT_VERSION) return null;
-  if (t[3] !== 'twins' && t[3] !== 'health' && t[3] !== 'conflicts') return null;
+  if (t[3] !== 'twins' && t[3] !== 'health' && t[3] !== 'conflicts' && t[3] !== 'model-status') return null;
   return { site: t[2], kind: t[3] };
 }
 
