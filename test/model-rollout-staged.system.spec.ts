@@ -182,6 +182,15 @@ describe('staged model rollout across sites', () => {
     expect(row(r, 'site-b')).toMatchObject({ state: 'waiting', sentAt: null });
     expect(await modelAt('site-a')).toBe('fd001-v2');
     expect(await modelAt('site-b')).toBe('fd001-v2');
+
+    // A restarted predictor (started from the older file model) runs what the site promoted, and does not retry nan-v3.
+    await predictors['site-a'].stop();
+    await predictors['site-a'].restart();
+    await waitFor(async () => (await modelAt('site-a')) === 'fd001-v2', { what: 'site-a to run fd001-v2 again after a restart' });
+    await new Promise((res) => setTimeout(res, 1500));
+    expect(await modelAt('site-a')).toBe('fd001-v2');
+    expect(row(await get(version), 'site-a')).toMatchObject({ state: 'rolled_back', code: 'shadow_errors' });
+
     const list = (await (await fetch(`${platform.baseUrl}/api/v1/releases`)).json()) as { items: ReleaseJson[] };
     expect(list.items.map((x) => [x.version, x.state])).toEqual([
       ['nan-v3', 'halted'],

@@ -7,11 +7,11 @@ import {
   type ModelReleaseChunkV1,
   type ModelReleaseStatusV1,
 } from '@millwright/contracts';
-import { NATS_CONNECTION, publishJsonDurably } from '@millwright/messaging';
+import { NATS_CONNECTION, ensureStream, publishJsonDurably } from '@millwright/messaging';
 import { bundleSha256, decodeReleaseBundle } from '@millwright/model-release';
 import { ModelRegistry, type ModelCandidate, type PreparedModel } from '@millwright/model-registry';
 import { ShadowTrial, windowRenormaliser } from '@millwright/predictor-domain';
-import { DeliverPolicy, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
+import { DeliverPolicy, RetentionPolicy, StorageType, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
 import { PREDICTOR_OPTIONS, type PredictorOptions } from './predictor.options';
 import { PredictorService, windowSpecOf } from './predictor.service';
 
@@ -88,6 +88,7 @@ export class ModelRolloutService implements OnApplicationBootstrap, OnApplicatio
   /** DOWNLINK_IN belongs to the twin service, which may start later: retry until it is there. */
   private async start(): Promise<void> {
     try {
+      await this.restorePromoted();
       const consumer = await this.nc.jetstream().consumers.get(Streams.downlinkIn.name, { filterSubjects: Subjects.downlinkModelRelease(this.site), deliver_policy: DeliverPolicy.LastPerSubject });
       this.messages = await consumer.consume({ max_messages: 4, callback: (m) => this.onMessage(m) });
       this.log.log(`following model releases for site ${this.site}`);
@@ -191,6 +192,7 @@ export class ModelRolloutService implements OnApplicationBootstrap, OnApplicatio
     }
     try {
       await this.registry.promote(t.prepared);
+      await this.keepPromoted(t.announcement).catch((e: Error) => this.log.error(`promoted ${t.announcement.version} not kept for restarts: ${e.message}`));
       this.report(t.announcement.version, { state: 'promoted', code: d.code, reason: d.reason, stats: t.trial.stats() });
     } catch (e) {
       this.report(t.announcement.version, { state: 'rolled_back', code: 'promote_failed', reason: (e as Error).message, stats: t.trial.stats() });
@@ -204,14 +206,52 @@ export class ModelRolloutService implements OnApplicationBootstrap, OnApplicatio
     this.registry.discard(t.prepared);
   }
 
-  /** Reassembles the release's bundle from its chunks in DOWNLINK_IN (they were sourced before the announcement). */
-  private async fetch(a: ModelReleaseAnnouncementV1): Promise<{ ok: true; candidate: ModelCandidate } | { ok: false; code: string; reason: string }> {
+  /**
+   * Runs the release this site promoted last (MODEL_ACTIVE), verified again like any other, before
+   * following the downlink: the file model the service started with may be older.
+   */
+  private async restorePromoted(): Promise<void> {
+    const jsm = await this.nc.jetstreamManager();
+    await ensureStream(jsm, { name: Streams.modelActive.name, subjects: [Subjects.modelActiveOfSite(this.site)], retention: RetentionPolicy.Limits, storage: StorageType.File, max_msgs_per_subject: 1 });
+    let a: ModelReleaseAnnouncementV1;
+    try {
+      a = (await jsm.streams.getMessage(Streams.modelActive.name, { last_by_subj: Subjects.modelActiveRelease(this.site) })).json<ModelReleaseAnnouncementV1>();
+    } catch {
+      return;
+    }
+    const fetched = await this.fetch(a, Streams.modelActive.name, (i) => Subjects.modelActiveChunk(this.site, i));
+    if (!fetched.ok) {
+      this.log.error(`the promoted release ${a.version} cannot be read back: ${fetched.reason}`);
+      return;
+    }
+    const r = await this.registry.activate(fetched.candidate);
+    if (r.status === 'refused') this.log.error(`the promoted release ${a.version} is refused now: ${r.refusal.code}: ${r.refusal.reason}`);
+    else this.log.log(`running ${a.version}, the release this site promoted last`);
+  }
+
+  /** Copies a promoted release out of the downlink (where the next release overwrites it) into MODEL_ACTIVE. */
+  private async keepPromoted(a: ModelReleaseAnnouncementV1): Promise<void> {
+    const jsm = await this.nc.jetstreamManager();
+    const js = this.nc.jetstream();
+    for (let i = 0; i < a.chunks; i++) {
+      const m = await jsm.streams.getMessage(Streams.downlinkIn.name, { last_by_subj: Subjects.downlinkModelChunk(this.site, i) });
+      await js.publish(Subjects.modelActiveChunk(this.site, i), m.data, { msgID: `active.${a.version}.${i}` });
+    }
+    await publishJsonDurably(js, Subjects.modelActiveRelease(this.site), a, `active.${a.version}.release`);
+  }
+
+  /** Reassembles the release's bundle from its chunks (in DOWNLINK_IN they were sourced before the announcement). */
+  private async fetch(
+    a: ModelReleaseAnnouncementV1,
+    stream: string = Streams.downlinkIn.name,
+    chunkSubject: (i: number) => string = (i) => Subjects.downlinkModelChunk(this.site, i),
+  ): Promise<{ ok: true; candidate: ModelCandidate } | { ok: false; code: string; reason: string }> {
     const jsm = await this.nc.jetstreamManager();
     const parts: Buffer[] = [];
     for (let i = 0; i < a.chunks; i++) {
       let chunk: ModelReleaseChunkV1;
       try {
-        chunk = (await jsm.streams.getMessage(Streams.downlinkIn.name, { last_by_subj: Subjects.downlinkModelChunk(this.site, i) })).json<ModelReleaseChunkV1>();
+        chunk = (await jsm.streams.getMessage(stream, { last_by_subj: chunkSubject(i) })).json<ModelReleaseChunkV1>();
       } catch (e) {
         return { ok: false, code: 'release_incomplete', reason: `chunk ${i + 1} of ${a.chunks} is missing: ${(e as Error).message}` };
       }
@@ -224,7 +264,7 @@ export class ModelRolloutService implements OnApplicationBootstrap, OnApplicatio
     if (bytes.length !== a.bundleBytes || bundleSha256(bytes) !== a.bundleSha256) return { ok: false, code: 'release_incomplete', reason: 'the reassembled release does not match the announced size and sha256' };
     const b = decodeReleaseBundle(bytes);
     if (!b.ok) return { ok: false, code: 'release_invalid', reason: b.problem };
-    return { ok: true, candidate: { ...b.files, origin: { kind: 'downlink', location: `${Streams.downlinkIn.name}/${a.version}` }, expected: { version: a.version, sha256: a.sha256 } } };
+    return { ok: true, candidate: { ...b.files, origin: { kind: 'downlink', location: `${stream}/${a.version}` }, expected: { version: a.version, sha256: a.sha256 } } };
   }
 
   private async lastReportOf(version: string): Promise<ModelReleaseStatusV1 | null> {

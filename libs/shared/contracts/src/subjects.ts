@@ -54,6 +54,14 @@ export const Subjects = {
   /** Core NATS from the central platform: assets whose chain it cannot continue (a gap); the edge sends snapshots. */
   syncSnapshotRequest: (site: string): string => `central.v1.${site}.sync.snapshot`,
 
+  /**
+   * The release a site promoted, kept at the site (stream MODEL_ACTIVE) in the downlink's format, so
+   * a restarted predictor runs it again even after a later release replaced the downlink copy.
+   */
+  modelActiveRelease: (site: string): string => `model.v1.${site}.active.release`,
+  modelActiveChunk: (site: string, index: number): string => `model.v1.${site}.active.chunk.${index}`,
+  modelActiveOfSite: (site: string): string => `model.v1.${site}.active.>`,
+
   /** Rejected input with its reason: `deadletter.v1.<source>.<site>`; `_unknown` when the site is unreadable. */
   deadLetter: (source: DeadLetterSource, site: string | undefined): string => `deadletter.v1.${source}.${site ?? '_unknown'}`,
   allDeadLetters: 'deadletter.v1.>',
@@ -69,6 +77,8 @@ export const Streams = {
   orders: { name: 'ORDERS', subjects: [Subjects.allOrderEvents] },
   /** The site's upstream outbox; the hub sources it across JetStream domains when the link is up. */
   syncOut: { name: 'SYNC_OUT', subjects: [Subjects.allSyncOut] },
+  /** At the edge: the promoted model release (subjects per site, see Subjects.modelActiveOfSite). */
+  modelActive: { name: 'MODEL_ACTIVE' },
   /** At the edge: the site's part of the hub's DOWNLINK, sourced across domains (no own subjects). */
   downlinkIn: { name: 'DOWNLINK_IN', subjects: [] as string[] },
 } as const;
