@@ -22,6 +22,7 @@ export class AppModule {
           inboxMaxBytes: c.SYNC_INBOX_MAX_BYTES,
           deadLetterMaxBytes: c.DEAD_LETTER_MAX_BYTES,
           downlinkMaxAgeMs: c.DOWNLINK_MAX_AGE,
+          modelBucket: c.MODEL_BUCKET,
         }),
         FleetApiModule,
       ],

@@ -13,6 +13,7 @@ export const assetPlatformSettings = {
   SYNC_ANNOUNCE_INTERVAL: duration('How often each site is told how far its outbox is applied, and owed desired documents are retried', { default: 3000 }),
   SYNC_INBOX_MAX_BYTES: int('Hub inbox size per site: what the hub holds for a site while this service is down (oldest dropped first; the edge then resends snapshots)', { default: 1024 ** 3, min: 1024 ** 2 }),
   DEAD_LETTER_MAX_BYTES: int('Size cap of the hub dead-letter stream for refused inbox messages (oldest dropped first)', { default: 256 * 1024 ** 2, min: 1024 ** 2 }),
+  MODEL_BUCKET: str('Hub object store bucket with uploaded model releases (`<version>/model.onnx`, `model-card.json`, `.sig`) that POST /api/v1/releases rolls out', { default: 'models' }),
   DOWNLINK_MAX_AGE: duration('How long the hub keeps a desired document or policy for a site that stays away', { default: 30 * 86_400_000 }),
 };
 

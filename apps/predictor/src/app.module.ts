@@ -25,6 +25,7 @@ export class AppModule {
           twinServiceUrl: c.TWIN_SERVICE_URL,
           maxBatch: c.PREDICT_MAX_BATCH,
           resyncConcurrency: c.PREDICT_RESYNC_CONCURRENCY,
+          site: c.SITE_ID,
           thresholds: { warningRul: c.HEALTH_WARNING_RUL, criticalRul: c.HEALTH_CRITICAL_RUL, warningRisk: c.HEALTH_WARNING_RISK, criticalRisk: c.HEALTH_CRITICAL_RISK },
         }),
       ],

@@ -11,6 +11,7 @@ export const predictorSettings = {
   MODEL_RELEASE_BUCKET: str('KV bucket holding the release pointer', { default: 'model-releases' }),
   MODEL_RELEASE_KEY: str('Key of the release pointer in MODEL_RELEASE_BUCKET', { default: 'current' }),
   MODEL_PUBLIC_KEYS: str('Trusted ed25519 public keys (base64 raw keys, comma-separated); with none, only an unsigned file model is accepted', { default: '' }),
+  SITE_ID: str('This site\'s id: set it on a site with an uplink to take staged model releases from the central platform (shadow run, then promote or roll back; needs MODEL_PUBLIC_KEYS)', { default: '' }),
   PREDICT_MAX_BATCH: int('Most windows in one inference run', { default: 256, min: 1, max: 4096 }),
   PREDICT_RESYNC_CONCURRENCY: int('History fetches in flight when windows are rebuilt', { default: 8, min: 1, max: 256 }),
   HEALTH_WARNING_RUL: num('Remaining life (cycles) at or below which an asset is in warning', { default: 50, min: 0 }),

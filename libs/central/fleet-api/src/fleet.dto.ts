@@ -1,4 +1,4 @@
-import type { CentralTwinEntity, DesiredConflictEntity, SiteEntity, SiteOrderEntity, SitePolicyEntity } from '@millwright/platform-data-access';
+import type { CentralTwinEntity, DesiredConflictEntity, ModelReleaseEntity, ModelReleaseSiteEntity, SiteEntity, SiteOrderEntity, SitePolicyEntity } from '@millwright/platform-data-access';
 
 export interface SiteDto {
   id: string;
@@ -70,4 +70,32 @@ export function orderDto(o: SiteOrderEntity) {
 
 export function policyDto(p: SitePolicyEntity) {
   return { site: p.site, assetClass: p.assetClass, policy: p.policy, version: p.version, pending: p.version > p.publishedVersion, updatedAt: iso(p.updatedAt), updatedBy: p.updatedBy };
+}
+
+export function releaseDto(r: ModelReleaseEntity, sites: ModelReleaseSiteEntity[]) {
+  return {
+    version: r.version,
+    sha256: r.sha256,
+    state: r.state,
+    /** 1-based stage released last; 0 before the first. */
+    stage: r.currentStage + 1,
+    stages: r.stages,
+    shadowMs: r.shadowMs,
+    maxDisagreement: r.maxDisagreement,
+    haltReason: r.haltReason,
+    createdAt: iso(r.createdAt),
+    createdBy: r.createdBy,
+    updatedAt: iso(r.updatedAt),
+    sites: sites.map((s) => ({
+      site: s.site,
+      stage: s.stage + 1,
+      state: s.state,
+      code: s.code,
+      reason: s.reason,
+      stats: s.stats,
+      activeVersion: s.activeVersion,
+      sentAt: iso(s.sentAt),
+      reportedAt: iso(s.reportedAt),
+    })),
+  };
 }

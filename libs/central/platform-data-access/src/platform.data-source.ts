@@ -5,6 +5,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { PLATFORM_ENTITIES } from './platform.entities';
 import { PlatformSchema1764158400000 } from './migrations/1764158400000-platform-schema.migration';
 import { SitePolicy1764165600000 } from './migrations/1764165600000-site-policy.migration';
+import { ModelRelease1764172800000 } from './migrations/1764172800000-model-release.migration';
 
 export interface PlatformDatabaseOptions {
   /** `postgres://…` selects PostgreSQL; empty selects the SQLite file at `sqlitePath`. */
@@ -12,7 +13,7 @@ export interface PlatformDatabaseOptions {
   sqlitePath: string;
 }
 
-export const PLATFORM_MIGRATIONS = [PlatformSchema1764158400000, SitePolicy1764165600000];
+export const PLATFORM_MIGRATIONS = [PlatformSchema1764158400000, SitePolicy1764165600000, ModelRelease1764172800000];
 
 /** The same entities and migrations on either database; which one is a deployment choice. */
 export function platformDataSourceOptions(o: PlatformDatabaseOptions): DataSourceOptions {

@@ -92,4 +92,45 @@ export class SitePolicyEntity {
   @Column({ name: 'updated_by', type: 'varchar', length: 100 }) updatedBy!: string;
 }
 
-export const PLATFORM_ENTITIES = [SiteEntity, CentralTwinEntity, DesiredConflictEntity, SiteOrderEntity, SitePolicyEntity];
+
+
+/** A signed model released to sites in stages; its files stay in the hub's object store. */
+@Entity({ name: 'model_release' })
+export class ModelReleaseEntity {
+  @PrimaryColumn({ type: 'varchar', length: 128 }) version!: string;
+  @Column({ type: 'varchar', length: 64 }) sha256!: string;
+  /** Site groups in order; the first is the canary. */
+  @Column({ type: 'text', transformer: jsonText }) stages!: string[][];
+  @Column({ name: 'shadow_ms', type: 'bigint', transformer: bigintAsNumber }) shadowMs!: number;
+  @Column({ name: 'max_disagreement', type: 'double precision' }) maxDisagreement!: number;
+  /** `rolling_out`, `completed` or `halted`. */
+  @Column({ type: 'varchar', length: 16 }) state!: string;
+  /** Index of the stage released last (-1 before the first). */
+  @Column({ name: 'current_stage', type: 'integer' }) currentStage!: number;
+  @Column({ name: 'halt_reason', type: 'text', nullable: true }) haltReason!: string | null;
+  @Column({ name: 'created_at', type: 'bigint', transformer: bigintAsNumber }) createdAt!: number;
+  @Column({ name: 'created_by', type: 'varchar', length: 100 }) createdBy!: string;
+  @Column({ name: 'updated_at', type: 'bigint', transformer: bigintAsNumber }) updatedAt!: number;
+}
+
+/** Where one release stands at one site, as the site last reported it. */
+@Entity({ name: 'model_release_site' })
+@Index('idx_model_release_site_owed', ['state', 'sentAt'])
+export class ModelReleaseSiteEntity {
+  @PrimaryColumn({ type: 'varchar', length: 128 }) version!: string;
+  @PrimaryColumn({ type: 'varchar', length: 64 }) site!: string;
+  @Column({ type: 'integer' }) stage!: number;
+  /** `waiting` (its stage has not begun), `pending` (sent or owed), `shadow`, `promoted`, `rolled_back`. */
+  @Column({ type: 'varchar', length: 16 }) state!: string;
+  @Column({ type: 'varchar', length: 64, nullable: true }) code!: string | null;
+  @Column({ type: 'text', nullable: true }) reason!: string | null;
+  @Column({ type: 'text', nullable: true, transformer: jsonText }) stats!: Record<string, unknown> | null;
+  @Column({ name: 'active_version', type: 'varchar', length: 128, nullable: true }) activeVersion!: string | null;
+  /** When the release went into the hub's downlink for the site; null while `pending` means still owed. */
+  @Column({ name: 'sent_at', type: 'bigint', nullable: true, transformer: bigintAsNumber }) sentAt!: number | null;
+  /** Edge time of the newest report applied: an older report arriving late changes nothing. */
+  @Column({ name: 'reported_at', type: 'bigint', nullable: true, transformer: bigintAsNumber }) reportedAt!: number | null;
+  @Column({ name: 'updated_at', type: 'bigint', transformer: bigintAsNumber }) updatedAt!: number;
+}
+
+export const PLATFORM_ENTITIES = [SiteEntity, CentralTwinEntity, DesiredConflictEntity, SiteOrderEntity, SitePolicyEntity, ModelReleaseEntity, ModelReleaseSiteEntity];

@@ -1,6 +1,6 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { CentralTwinEntity, DesiredConflictEntity, SiteEntity, SiteOrderEntity, SitePolicyEntity } from './platform.entities';
+import { CentralTwinEntity, DesiredConflictEntity, ModelReleaseEntity, ModelReleaseSiteEntity, SiteEntity, SiteOrderEntity, SitePolicyEntity } from './platform.entities';
 
 export type AssetSort = 'site' | 'asset' | 'rul' | 'failureRisk' | 'lastSeen' | 'health';
 
@@ -32,7 +32,33 @@ export interface SyncCommit {
   orders: SiteOrderEntity[];
   appliedOutboxSeq: number;
   health?: { doc: Record<string, unknown>; at: number };
+  /** Model release state changes the site reported, in outbox order. */
+  modelStatuses?: ModelStatusReport[];
   now: number;
+}
+
+export interface ModelStatusReport {
+  version: string;
+  state: string;
+  code: string;
+  reason: string;
+  stats: Record<string, unknown> | null;
+  activeVersion: string | null;
+  at: number;
+}
+
+/** A release owed to a site: its stage has begun and it is not in the hub's downlink yet. */
+export interface OwedRelease {
+  release: ModelReleaseEntity;
+  site: string;
+}
+
+/** What the rollout rule decided for one release. */
+export interface ReleaseStep {
+  state: string;
+  currentStage: number;
+  release: string[];
+  haltReason: string | null;
 }
 
 /** JSON columns hold `unknown`, which TypeORM's partial-entity type cannot express; the rows are whole entities. */
@@ -99,7 +125,76 @@ export class PlatformStore {
       const site: Partial<SiteEntity> = { appliedOutboxSeq: c.appliedOutboxSeq, lastSyncedAt: c.now };
       if (c.health) Object.assign(site, { lastHealth: c.health.doc, lastHealthAt: c.health.at });
       await m.getRepository(SiteEntity).update({ id: c.site }, site as QueryDeepPartialEntity<SiteEntity>);
+      for (const r of c.modelStatuses ?? []) {
+        await m
+          .createQueryBuilder()
+          .update(ModelReleaseSiteEntity)
+          .set({ state: r.state, code: r.code, reason: r.reason, stats: r.stats, activeVersion: r.activeVersion, reportedAt: r.at, updatedAt: c.now } as QueryDeepPartialEntity<ModelReleaseSiteEntity>)
+          .where('version = :version AND site = :site AND (reported_at IS NULL OR reported_at <= :at)', { version: r.version, site: c.site, at: r.at })
+          .execute();
+      }
     });
+  }
+
+  /** Records a new release with every site `waiting`; false when the version exists already. */
+  async createRelease(r: ModelReleaseEntity): Promise<boolean> {
+    return this.ds.transaction(async (m) => {
+      if (await m.getRepository(ModelReleaseEntity).findOneBy({ version: r.version })) return false;
+      await m.getRepository(ModelReleaseEntity).insert(r as QueryDeepPartialEntity<ModelReleaseEntity>);
+      const sites = r.stages.flatMap((stage, i) =>
+        stage.map((site) => Object.assign(new ModelReleaseSiteEntity(), { version: r.version, site, stage: i, state: 'waiting', code: null, reason: null, stats: null, activeVersion: null, sentAt: null, reportedAt: null, updatedAt: r.createdAt })),
+      );
+      await m.getRepository(ModelReleaseSiteEntity).insert(rows(sites));
+      return true;
+    });
+  }
+
+  async releases(f: { limit: number; offset: number }): Promise<[Array<{ release: ModelReleaseEntity; sites: ModelReleaseSiteEntity[] }>, number]> {
+    const [list, total] = await this.ds.getRepository(ModelReleaseEntity).findAndCount({ order: { createdAt: 'DESC', version: 'ASC' }, skip: f.offset, take: f.limit });
+    const sites = list.length ? await this.ds.getRepository(ModelReleaseSiteEntity).findBy({ version: In(list.map((r) => r.version)) }) : [];
+    return [list.map((release) => ({ release, sites: sites.filter((s) => s.version === release.version).sort((a, b) => a.stage - b.stage || a.site.localeCompare(b.site)) })), total];
+  }
+
+  async release(version: string): Promise<{ release: ModelReleaseEntity; sites: ModelReleaseSiteEntity[] } | null> {
+    const release = await this.ds.getRepository(ModelReleaseEntity).findOneBy({ version });
+    if (!release) return null;
+    const sites = await this.ds.getRepository(ModelReleaseSiteEntity).find({ where: { version }, order: { stage: 'ASC', site: 'ASC' } });
+    return { release, sites };
+  }
+
+  releasesRollingOut(): Promise<ModelReleaseEntity[]> {
+    return this.ds.getRepository(ModelReleaseEntity).find({ where: { state: 'rolling_out' }, order: { createdAt: 'ASC' } });
+  }
+
+  /**
+   * Applies a rollout step under a check that the release is still where the step was computed
+   * from, so two runs racing cannot release a stage twice or undo a halt.
+   */
+  async applyReleaseStep(version: string, fromStage: number, step: ReleaseStep, now: number): Promise<boolean> {
+    return this.ds.transaction(async (m) => {
+      const r = await m
+        .createQueryBuilder()
+        .update(ModelReleaseEntity)
+        .set({ state: step.state, currentStage: step.currentStage, haltReason: step.haltReason, updatedAt: now })
+        .where("version = :version AND current_stage = :fromStage AND state = 'rolling_out'", { version, fromStage })
+        .execute();
+      if (!r.affected) return false;
+      if (step.release.length > 0) {
+        await m.createQueryBuilder().update(ModelReleaseSiteEntity).set({ state: 'pending', updatedAt: now }).where("version = :version AND site IN (:...sites) AND state = 'waiting'", { version, sites: step.release }).execute();
+      }
+      return true;
+    });
+  }
+
+  async owedReleases(limit: number): Promise<OwedRelease[]> {
+    const owed = await this.ds.getRepository(ModelReleaseSiteEntity).createQueryBuilder('s').where("s.state = 'pending' AND s.sent_at IS NULL").orderBy('s.updated_at').limit(limit).getMany();
+    if (owed.length === 0) return [];
+    const releases = new Map((await this.ds.getRepository(ModelReleaseEntity).findBy({ version: In([...new Set(owed.map((o) => o.version))]) })).map((r) => [r.version, r]));
+    return owed.filter((o) => releases.has(o.version)).map((o) => ({ release: releases.get(o.version)!, site: o.site }));
+  }
+
+  async markReleaseSent(version: string, site: string, at: number): Promise<void> {
+    await this.ds.getRepository(ModelReleaseSiteEntity).createQueryBuilder().update().set({ sentAt: at }).where('version = :version AND site = :site AND sent_at IS NULL', { version, site }).execute();
   }
 
   /** Twins whose newest desired version has not reached the hub's downlink yet. */

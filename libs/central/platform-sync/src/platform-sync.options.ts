@@ -9,6 +9,8 @@ export interface PlatformSyncOptions {
   inboxMaxBytes: number;
   deadLetterMaxBytes: number;
   downlinkMaxAgeMs: number;
+  /** Hub object store bucket holding uploaded releases (`<version>/model.onnx`, card, signature). */
+  modelBucket: string;
 }
 export const PLATFORM_SYNC_OPTIONS = Symbol('PLATFORM_SYNC_OPTIONS');
 export const PLATFORM_DURABLE = 'asset-platform';

@@ -1,5 +1,5 @@
 import type { DesiredConflictV1, OrderEventV1, SiteHealthV1, TwinDeltaV1 } from '@millwright/contracts';
-import { CentralTwinEntity, DesiredConflictEntity, PlatformStore, SiteOrderEntity } from '@millwright/platform-data-access';
+import { CentralTwinEntity, DesiredConflictEntity, PlatformStore, SiteOrderEntity, type ModelStatusReport } from '@millwright/platform-data-access';
 import { applyDelta } from '@millwright/sync-domain';
 import type { SyncItem } from './sync-message.decoder';
 
@@ -18,6 +18,8 @@ export interface ApplySummary {
   desiredAccepted: string[];
   conflicts: number;
   orders: number;
+  /** Model release state changes reported; the rollout may move on. */
+  modelStatuses: number;
   rejected: Array<{ code: string; detail: string }>;
   appliedOutboxSeq: number;
 }
@@ -34,14 +36,19 @@ export class SiteInboxApplier {
     const deltas: TwinDeltaV1[] = [];
     const conflicts: DesiredConflictV1[] = [];
     const events: OrderEventV1[] = [];
+    const modelStatuses: ModelStatusReport[] = [];
     let health: SiteHealthV1 | undefined;
-    const s: ApplySummary = { applied: 0, duplicates: 0, gaps: [], desiredAccepted: [], conflicts: 0, orders: 0, rejected: [], appliedOutboxSeq: appliedBefore };
+    const s: ApplySummary = { applied: 0, duplicates: 0, gaps: [], desiredAccepted: [], conflicts: 0, orders: 0, modelStatuses: 0, rejected: [], appliedOutboxSeq: appliedBefore };
     for (const { item, outboxSeq } of entries) {
       if (outboxSeq !== null) s.appliedOutboxSeq = Math.max(s.appliedOutboxSeq, outboxSeq);
       if (item.kind === 'twins') deltas.push(...item.batch.deltas);
       else if (item.kind === 'health' && (!health || item.health.at > health.at)) health = item.health;
       else if (item.kind === 'conflicts') conflicts.push(...item.report.conflicts);
       else if (item.kind === 'order') events.push(item.event);
+      else if (item.kind === 'model-status') {
+        const r = item.status;
+        modelStatuses.push({ version: r.version, state: r.state, code: r.code, reason: r.reason, stats: r.stats as unknown as Record<string, unknown> | null, activeVersion: r.activeVersion ?? null, at: r.at });
+      }
       else if (item.kind === 'rejected') s.rejected.push({ code: item.code, detail: item.detail });
     }
 
@@ -102,6 +109,7 @@ export class SiteInboxApplier {
       }),
     );
     s.conflicts = conflictRows.length;
+    s.modelStatuses = modelStatuses.length;
 
     await this.store.commitSync({
       site,
@@ -110,6 +118,7 @@ export class SiteInboxApplier {
       orders: [...changedOrders.values()],
       appliedOutboxSeq: s.appliedOutboxSeq,
       health: health ? { doc: health as unknown as Record<string, unknown>, at: health.at } : undefined,
+      modelStatuses,
       now,
     });
     return s;

@@ -5,6 +5,7 @@ import { MetricsRegistry } from '@millwright/observability';
 import { PlatformStore } from '@millwright/platform-data-access';
 import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, nanos, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
 import { DesiredDownlinkPublisher } from './desired-downlink.publisher';
+import { ModelRolloutPublisher } from './model-rollout.publisher';
 import { PLATFORM_DURABLE, PLATFORM_SYNC_OPTIONS, type PlatformSyncOptions } from './platform-sync.options';
 import { SiteInboxApplier, type InboxEntry } from './site-inbox.applier';
 import { decodeSyncMessage, sourceOf } from './sync-message.decoder';
@@ -41,6 +42,7 @@ export class SiteSyncService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(PLATFORM_SYNC_OPTIONS) private readonly o: PlatformSyncOptions,
     private readonly store: PlatformStore,
     private readonly downlink: DesiredDownlinkPublisher,
+    private readonly rollout: ModelRolloutPublisher,
     metrics: MetricsRegistry,
   ) {
     this.applier = new SiteInboxApplier(store);
@@ -75,6 +77,7 @@ export class SiteSyncService implements OnApplicationBootstrap, OnApplicationShu
     this.timer = setInterval(() => void this.tick(), this.o.announceIntervalMs);
     this.timer.unref();
     void this.downlink.publishOwed();
+    void this.rollout.run().catch(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -138,6 +141,7 @@ export class SiteSyncService implements OnApplicationBootstrap, OnApplicationShu
     this.announce(rt);
     if (s.gaps.length > 0) this.requestSnapshots(rt.id, s.gaps);
     if (s.desiredAccepted.length > 0) void this.downlink.publishOwed();
+    if (s.modelStatuses > 0) void this.rollout.run().catch((e: Error) => this.log.warn(`model rollout: ${e.message}`));
     return { taken: take.length };
   }
 
@@ -159,5 +163,6 @@ export class SiteSyncService implements OnApplicationBootstrap, OnApplicationShu
   private async tick(): Promise<void> {
     for (const rt of this.sites.values()) this.announce(rt);
     await this.downlink.publishOwed().catch(() => undefined);
+    await this.rollout.run().catch((e: Error) => this.log.warn(`model rollout: ${e.message}`));
   }
 }

@@ -3,9 +3,11 @@ import {
   SyncRejectCode,
   parseSyncSubject,
   validateDesiredConflicts,
+  validateModelReleaseStatus,
   validateSiteHealth,
   validateTwinDeltaBatch,
   type DesiredConflictsV1,
+  type ModelReleaseStatusV1,
   type OrderEventV1,
   type SiteHealthV1,
   type TwinDeltaBatchV1,
@@ -17,6 +19,7 @@ export type SyncItem =
   | { kind: 'health'; health: SiteHealthV1 }
   | { kind: 'conflicts'; report: DesiredConflictsV1 }
   | { kind: 'order'; event: OrderEventV1 }
+  | { kind: 'model-status'; status: ModelReleaseStatusV1 }
   | { kind: 'rejected'; code: SyncRejectCode; detail: string };
 
 /** Where a sourced message came from: the origin stream and its sequence there (`Nats-Stream-Source`). */
@@ -54,6 +57,10 @@ export function decodeSyncMessage(site: string, subject: string, data: Uint8Arra
   if (route.kind === 'health') {
     const v = validateSiteHealth(body, site);
     return v.ok ? { kind: 'health', health: v.value } : { kind: 'rejected', code: v.code, detail: v.detail };
+  }
+  if (route.kind === 'model-status') {
+    const v = validateModelReleaseStatus(body, site);
+    return v.ok ? { kind: 'model-status', status: v.value } : { kind: 'rejected', code: v.code, detail: v.detail };
   }
   const v = validateDesiredConflicts(body, site);
   return v.ok ? { kind: 'conflicts', report: v.value } : { kind: 'rejected', code: v.code, detail: v.detail };

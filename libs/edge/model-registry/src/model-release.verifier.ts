@@ -5,7 +5,7 @@ import { parseModelCard } from './model-card.validator';
 import type { ModelRefusal } from './model-refusal';
 
 export interface ModelOrigin {
-  kind: 'file' | 'object-store';
+  kind: 'file' | 'object-store' | 'downlink';
   /** Human-readable: a directory, or `bucket/version`. */
   location: string;
 }

@@ -155,3 +155,19 @@ describe('ModelRegistry', () => {
     }
   });
 });
+
+describe('a model that breaks only on live data', () => {
+  it('passes verification and the smoke run, then predicts NaN on a real window', async () => {
+    const files = tinyRelease({ spec: { rul: 0, nanOnData: true } });
+    const registry = new ModelRegistry({ trustedKeys: [] });
+    const p = await registry.prepare({ ...files, origin: { kind: 'file', location: 'nan' } });
+    expect(p.status).toBe('prepared');
+    if (p.status !== 'prepared') return;
+    const out = await runRulModel({ ...p.prepared.model, session: p.prepared.session }, new Float32Array(12).fill(5));
+    expect(Number.isNaN(out.rul[0])).toBe(true);
+    expect(registry.current()).toBeUndefined();
+    await registry.promote(p.prepared);
+    expect(registry.current()?.version).toBe(p.prepared.model.version);
+    await registry.close();
+  });
+});

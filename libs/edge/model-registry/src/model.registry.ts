@@ -26,6 +26,14 @@ export type ActivationResult =
   | { status: 'unchanged'; model: ActiveModel }
   | { status: 'refused'; refusal: ModelRefusalRecord };
 
+/** A candidate verified and loaded but not serving: for a shadow run before it replaces the active model. */
+export interface PreparedModel {
+  readonly model: VerifiedModel;
+  readonly session: InferenceSession;
+}
+
+export type PreparationResult = { status: 'prepared'; prepared: PreparedModel } | { status: 'unchanged'; model: ActiveModel } | { status: 'refused'; refusal: ModelRefusalRecord };
+
 export type ModelRegistryEvent = { type: 'activated'; model: ActiveModel; previousVersion: string | null } | { type: 'refused'; refusal: ModelRefusalRecord };
 
 export interface ModelRegistryStatus {
@@ -91,6 +99,31 @@ export class ModelRegistry {
     return run;
   }
 
+  /**
+   * Verifies and loads a candidate exactly as `activate` does, without making it active: the caller
+   * runs it beside the active model and then calls `promote` or `discard`.
+   */
+  prepare(candidate: ModelCandidate): Promise<PreparationResult> {
+    const run = this.queue.then(() => this.prepareNow(candidate));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Makes a prepared model the active one (the replaced session retires as in `activate`). */
+  promote(prepared: PreparedModel): Promise<ActiveModel> {
+    const run = this.queue.then(() => {
+      if (this.closed) throw new Error('model registry is closed');
+      return this.swap(prepared.model, prepared.session);
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Releases a prepared model that will not be promoted; its last shadow batch may still hold it, hence the grace. */
+  discard(prepared: PreparedModel): void {
+    this.retirer.retire(prepared.session);
+  }
+
   /** Records a release that failed before it could become a candidate (unreadable pointer, missing objects). */
   recordRefusal(refusal: ModelRefusal, context: { origin: ModelOrigin; version?: string }): ModelRefusalRecord {
     const record: ModelRefusalRecord = { ...refusal, version: context.version, origin: describeOrigin(context.origin), at: this.now() };
@@ -132,6 +165,17 @@ export class ModelRegistry {
   /** For health checks and tests: whether a session is still in use after being replaced. */
   isSessionRetiring(session: InferenceSession): boolean {
     return this.retirer.isRetiring(session);
+  }
+
+  private async prepareNow(candidate: ModelCandidate): Promise<PreparationResult> {
+    if (this.closed) throw new Error('model registry is closed');
+    const verified = verifyModelRelease(candidate, signaturePolicyFor(candidate.origin, this.o.trustedKeys));
+    if (!verified.ok) return { status: 'refused', refusal: this.recordRefusal(verified.refusal, { origin: candidate.origin, version: verified.version }) };
+    const running = this.active;
+    if (running && running.sha256 === verified.model.sha256 && running.cardSha256 === verified.model.cardSha256) return { status: 'unchanged', model: running };
+    const loaded = await loadModelSession(verified.model);
+    if (!loaded.ok) return { status: 'refused', refusal: this.recordRefusal(loaded.refusal, { origin: candidate.origin, version: verified.model.version }) };
+    return { status: 'prepared', prepared: { model: verified.model, session: loaded.session } };
   }
 
   private async activateNow(candidate: ModelCandidate): Promise<ActivationResult> {

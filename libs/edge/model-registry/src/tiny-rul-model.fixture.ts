@@ -44,6 +44,11 @@ export interface TinyModelSpec {
   outputNames?: { rul: string; failureRisk: string };
   /** Declares batch 1 instead of a dynamic batch. */
   fixedBatch?: boolean;
+  /**
+   * rul = sqrt(-|sum(window) * 0.01 + rul|): 0 on the all-zero smoke window (sqrt(-0) is -0), NaN
+   * on any real one. A model that passes every check before it runs and breaks on live data.
+   */
+  nanOnData?: boolean;
 }
 
 const DEFAULT_FEATURES = ['T24', 'T30', 'T50'];
@@ -77,7 +82,9 @@ export function tinyRulOnnx(spec: TinyModelSpec): Uint8Array {
       ],
       node: [
         node('Gemm', [RUL_MODEL_IO.input, 'w', 'b'], 'rul2d'),
-        node('Reshape', ['rul2d', 'flat'], names.rul),
+        ...(spec.nanOnData
+          ? [node('Reshape', ['rul2d', 'flat'], 'lin'), node('Abs', ['lin'], 'abs'), node('Neg', ['abs'], 'neg'), node('Sqrt', ['neg'], names.rul)]
+          : [node('Reshape', ['rul2d', 'flat'], names.rul)]),
         node('Mul', [names.rul, 'slope'], 'scaled'),
         node('Add', ['scaled', 'intercept'], 'logit'),
         node('Sigmoid', ['logit'], names.failureRisk),

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { PREDICTOR_OPTIONS, type PredictorOptions } from './predictor.options';
 import { PredictorService } from './predictor.service';
 import { ModelStatusHttpController } from './model-status.http.controller';
+import { ModelRolloutService } from './model-rollout.service';
 
 /**
  * The predictor. The app supplies the model registry, the NATS connection and observability; this
@@ -13,7 +14,7 @@ export class PredictorModule {
     return {
       module: PredictorModule,
       controllers: [ModelStatusHttpController],
-      providers: [{ provide: PREDICTOR_OPTIONS, useValue: o }, PredictorService],
+      providers: [{ provide: PREDICTOR_OPTIONS, useValue: o }, PredictorService, ModelRolloutService],
       exports: [PredictorService],
     };
   }

@@ -8,6 +8,8 @@ export interface PredictorOptions {
   /** History fetches in flight at once (at start-up every asset needs one). */
   resyncConcurrency: number;
   thresholds: HealthThresholds;
+  /** This site's id; set, the predictor takes staged model releases from DOWNLINK_IN and reports through SYNC_OUT. */
+  site?: string;
 }
 
 export const PREDICTOR_OPTIONS = Symbol('PREDICTOR_OPTIONS');

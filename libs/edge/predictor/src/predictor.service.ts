@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { Subjects, type PredictionBatchV1, type PredictionV1, type TwinChangedV1 } from '@millwright/contracts';
 import { NATS_CONNECTION } from '@millwright/messaging';
 import { HealthRegistry, MetricsRegistry } from '@millwright/observability';
-import { PredictionPlanner, healthOf, type WindowModelSpec } from '@millwright/predictor-domain';
-import { ModelRegistry, runRulModel, type ActiveModel, type ModelRegistryEvent } from '@millwright/model-registry';
+import { PredictionPlanner, healthOf, windowRenormaliser, type ShadowTrial, type WindowModelSpec } from '@millwright/predictor-domain';
+import { ModelRegistry, runRulModel, type ActiveModel, type ModelRegistryEvent, type RulModelHandle } from '@millwright/model-registry';
 import type { ModelCard } from '@millwright/rul-features';
 import type { JetStreamClient, NatsConnection, Subscription } from 'nats';
 import { PREDICTOR_OPTIONS, type PredictorOptions } from './predictor.options';
@@ -14,6 +14,12 @@ const MAX_PUBLISHES_IN_FLIGHT = 4;
 
 export function windowSpecOf(card: ModelCard): WindowModelSpec {
   return { features: card.window.features, length: card.window.length, mean: card.window.normalisation.mean, std: card.window.normalisation.std };
+}
+
+/** A candidate model run beside the active one on the same windows; its outputs are compared, never published. */
+export interface ShadowRun {
+  candidate: RulModelHandle;
+  trial: ShadowTrial;
 }
 
 /**
@@ -36,6 +42,7 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
   /** Assets already told they lack history: saying it once is enough until that changes. */
   private readonly toldInsufficient = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
+  private shadow?: ShadowRun;
   private readonly m;
 
   constructor(
@@ -76,6 +83,26 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
     this.sub?.unsubscribe();
     while (this.running) await new Promise((r) => setTimeout(r, 10));
     await Promise.all(this.inFlight);
+  }
+
+  /** Starts (or, with undefined, ends) a shadow run; it applies from the next batch. */
+  setShadow(shadow: ShadowRun | undefined): void {
+    this.shadow = shadow;
+  }
+
+  private async runShadow(shadow: ShadowRun, model: ActiveModel, input: Float32Array, activeRul: Float32Array): Promise<void> {
+    // Computed per batch: the windows are normalised for whichever model is active now.
+    const renormalise = windowRenormaliser(windowSpecOf(model.card), windowSpecOf(shadow.candidate.card));
+    if (!renormalise) {
+      shadow.trial.observeError(`the candidate needs other windows than model ${model.version}`);
+      return;
+    }
+    try {
+      const out = await runRulModel(shadow.candidate, renormalise(input));
+      shadow.trial.observe(activeRul, out.rul);
+    } catch (e) {
+      shadow.trial.observeError(`inference failed: ${(e as Error).message}`);
+    }
   }
 
   private onModelEvent(e: ModelRegistryEvent): void {
@@ -178,6 +205,8 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
         return;
       }
       this.m.inferenceSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+      const shadow = this.shadow;
+      if (shadow) await this.runShadow(shadow, model, batch.input, res.rul);
       this.m.batchSize.observe(batch.keys.length);
       for (let i = 0; i < batch.keys.length; i++) {
         const [site, asset] = batch.keys[i].split('/');

@@ -49,6 +49,9 @@ export const ApiErrorCode = {
   SiteNotFound: 'site_not_found',
   AssetNotFound: 'asset_not_found',
   InvalidQuery: 'invalid_query',
+  ReleaseExists: 'release_exists',
+  ReleaseNotFound: 'release_not_found',
+  ReleaseFilesMissing: 'release_files_missing',
   Internal: 'internal_error',
 } as const;
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];

@@ -35,11 +35,17 @@ export const Subjects = {
   syncHealth: (site: string): string => `sync.v1.${site}.health`,
   /** Desired-state conflicts the edge found while merging a central change. */
   syncConflicts: (site: string): string => `sync.v1.${site}.conflicts`,
+  /** What a site's predictor did with a staged model release (shadow, promoted, rolled back, and why). */
+  syncModelStatus: (site: string): string => `sync.v1.${site}.model-status`,
   allSyncOut: 'sync.v1.>',
 
   /** Central state a site must take (hub stream DOWNLINK; each site sources its own part). */
   downlinkDesired: (site: string, asset: string): string => `downlink.v1.${site}.desired.${asset}`,
   downlinkPolicy: (site: string, assetClass: string): string => `downlink.v1.${site}.policy.${assetClass}`,
+  /** The newest model release announced to a site; its files follow as chunks (published first). */
+  downlinkModelRelease: (site: string): string => `downlink.v1.${site}.model.release`,
+  /** Chunk `index` of the newest release's bundle; one subject per index, so the hub keeps one copy per site. */
+  downlinkModelChunk: (site: string, index: number): string => `downlink.v1.${site}.model.chunk.${index}`,
   downlinkOfSite: (site: string): string => `downlink.v1.${site}.>`,
   allDownlink: 'downlink.v1.>',
 
@@ -47,6 +53,14 @@ export const Subjects = {
   syncApplied: (site: string): string => `central.v1.${site}.sync.applied`,
   /** Core NATS from the central platform: assets whose chain it cannot continue (a gap); the edge sends snapshots. */
   syncSnapshotRequest: (site: string): string => `central.v1.${site}.sync.snapshot`,
+
+  /**
+   * The release a site promoted, kept at the site (stream MODEL_ACTIVE) in the downlink's format, so
+   * a restarted predictor runs it again even after a later release replaced the downlink copy.
+   */
+  modelActiveRelease: (site: string): string => `model.v1.${site}.active.release`,
+  modelActiveChunk: (site: string, index: number): string => `model.v1.${site}.active.chunk.${index}`,
+  modelActiveOfSite: (site: string): string => `model.v1.${site}.active.>`,
 
   /** Rejected input with its reason: `deadletter.v1.<source>.<site>`; `_unknown` when the site is unreadable. */
   deadLetter: (source: DeadLetterSource, site: string | undefined): string => `deadletter.v1.${source}.${site ?? '_unknown'}`,
@@ -63,6 +77,8 @@ export const Streams = {
   orders: { name: 'ORDERS', subjects: [Subjects.allOrderEvents] },
   /** The site's upstream outbox; the hub sources it across JetStream domains when the link is up. */
   syncOut: { name: 'SYNC_OUT', subjects: [Subjects.allSyncOut] },
+  /** At the edge: the promoted model release (subjects per site, see Subjects.modelActiveOfSite). */
+  modelActive: { name: 'MODEL_ACTIVE' },
   /** At the edge: the site's part of the hub's DOWNLINK, sourced across domains (no own subjects). */
   downlinkIn: { name: 'DOWNLINK_IN', subjects: [] as string[] },
 } as const;
@@ -76,10 +92,10 @@ export const HubStreams = {
 } as const;
 
 /** What a sync subject carries, read from `sync.v1.<site>.<kind>`. */
-export function parseSyncSubject(subject: string): { site: string; kind: 'twins' | 'health' | 'conflicts' } | null {
+export function parseSyncSubject(subject: string): { site: string; kind: 'twins' | 'health' | 'conflicts' | 'model-status' } | null {
   const t = subject.split('.');
   if (t.length !== 4 || t[0] !== 'sync' || t[1] !== SUBJECT_VERSION) return null;
-  if (t[3] !== 'twins' && t[3] !== 'health' && t[3] !== 'conflicts') return null;
+  if (t[3] !== 'twins' && t[3] !== 'health' && t[3] !== 'conflicts' && t[3] !== 'model-status') return null;
   return { site: t[2], kind: t[3] };
 }
 

@@ -79,6 +79,68 @@ export interface PolicyUpdateV1 {
 }
 
 /**
+ * `downlink.v1.<site>.model.release`: a signed model release the central platform rolls out to this
+ * site. The files travel as a bundle (JSON `{card, model, signature}`, card and model base64) cut
+ * into `chunks` messages on `downlink.v1.<site>.model.chunk.<i>`, published before this one, so a
+ * site that sources the downlink in order has every chunk when the announcement arrives.
+ * `bundleSha256` only detects a torn transfer; trust comes from the signature the edge verifies.
+ */
+export interface ModelReleaseAnnouncementV1 {
+  site: string;
+  version: string;
+  /** sha256 of model.onnx, as the card says. */
+  sha256: string;
+  bundleSha256: string;
+  bundleBytes: number;
+  chunks: number;
+  /** How long the edge runs the release in shadow mode beside the active model before it decides. */
+  shadowMs: number;
+  /** Largest mean |RUL_active - RUL_candidate| (cycles) over the shadow windows that still promotes. */
+  maxDisagreement: number;
+  at: number;
+  by: string;
+}
+
+/** `downlink.v1.<site>.model.chunk.<index>`: part of a release bundle, base64. */
+export interface ModelReleaseChunkV1 {
+  site: string;
+  version: string;
+  index: number;
+  count: number;
+  data: string;
+}
+
+export const MODEL_ROLLOUT_STATES = ['pending', 'shadow', 'promoted', 'rolled_back'] as const;
+/** Where a release stands at one site: sent and not yet taken up, running beside the active model, or decided. */
+export type ModelRolloutState = (typeof MODEL_ROLLOUT_STATES)[number];
+
+/** What the shadow run saw, reported with every decision. */
+export interface ShadowStatsV1 {
+  windows: number;
+  errors: number;
+  /** Mean |RUL_active - RUL_candidate| over the windows both models predicted; null before the first. */
+  meanAbsDiff: number | null;
+  maxAbsDiff: number | null;
+}
+
+/**
+ * `sync.v1.<site>.model-status`: a release changed state at the site. `code` is machine-readable
+ * (`promoted`, `shadow_errors`, `disagreement`, `window_incompatible`, or a refusal code such as
+ * `signature_invalid`, `hash_mismatch`, `smoke_failed`); `reason` is for humans.
+ */
+export interface ModelReleaseStatusV1 {
+  site: string;
+  version: string;
+  state: Exclude<ModelRolloutState, 'pending'>;
+  code: string;
+  reason: string;
+  stats: ShadowStatsV1 | null;
+  /** The model the site predicts with after this change. */
+  activeVersion: string | null;
+  at: number;
+}
+
+/**
  * `central.v1.<site>.sync.applied` (core NATS, repeated every few seconds): the highest sequence of
  * the site's outbox the central platform has committed. The edge's backlog is what lies beyond it.
  */
@@ -157,4 +219,45 @@ export function validatePolicyUpdate(body: unknown, site: string): SyncValidatio
   if (!isObj(body) || !isValidId(body.assetClass) || !isCount(body.version) || !isObj(body.policy)) return { ok: false, code: SyncRejectCode.InvalidShape, detail: 'a policy update is {site, assetClass, version, policy, at, by}' };
   if (body.site !== site) return { ok: false, code: SyncRejectCode.SiteMismatch, detail: `policy for site '${String(body.site)}' reached site ${site}` };
   return { ok: true, value: body as unknown as PolicyUpdateV1 };
+}
+
+const VERSION_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export function validateModelReleaseStatus(body: unknown, site: string): SyncValidation<ModelReleaseStatusV1> {
+  if (
+    !isObj(body) ||
+    typeof body.version !== 'string' ||
+    !VERSION_RE.test(body.version) ||
+    (body.state !== 'shadow' && body.state !== 'promoted' && body.state !== 'rolled_back') ||
+    typeof body.code !== 'string' ||
+    typeof body.reason !== 'string' ||
+    typeof body.at !== 'number' ||
+    (body.stats !== null && !isObj(body.stats))
+  ) {
+    return { ok: false, code: SyncRejectCode.InvalidShape, detail: 'a model status is {site, version, state: shadow|promoted|rolled_back, code, reason, stats, activeVersion, at}' };
+  }
+  if (body.site !== site) return { ok: false, code: SyncRejectCode.SiteMismatch, detail: `model status of site '${String(body.site)}' on site ${site}'s subject` };
+  return { ok: true, value: { ...(body as unknown as ModelReleaseStatusV1), reason: body.reason.slice(0, 1000), code: body.code.slice(0, 64) } };
+}
+
+/** Checks an announcement at the edge boundary. */
+export function validateModelReleaseAnnouncement(body: unknown, site: string): SyncValidation<ModelReleaseAnnouncementV1> {
+  if (
+    !isObj(body) ||
+    typeof body.version !== 'string' ||
+    !VERSION_RE.test(body.version) ||
+    typeof body.sha256 !== 'string' ||
+    typeof body.bundleSha256 !== 'string' ||
+    !Number.isSafeInteger(body.chunks) ||
+    (body.chunks as number) < 1 ||
+    (body.chunks as number) > 1024 ||
+    typeof body.shadowMs !== 'number' ||
+    !(body.shadowMs >= 0) ||
+    typeof body.maxDisagreement !== 'number' ||
+    !(body.maxDisagreement >= 0)
+  ) {
+    return { ok: false, code: SyncRejectCode.InvalidShape, detail: 'a model release is {site, version, sha256, bundleSha256, bundleBytes, chunks, shadowMs, maxDisagreement, at, by}' };
+  }
+  if (body.site !== site) return { ok: false, code: SyncRejectCode.SiteMismatch, detail: `model release for site '${String(body.site)}' reached site ${site}` };
+  return { ok: true, value: body as unknown as ModelReleaseAnnouncementV1 };
 }

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { formatSignatureFile, parseSignatureFile, signCard } from './card.signature';
 import { generateSigningKeyPair, parsePrivateKey, parsePublicKey, parseTrustedKeys } from './ed25519.keys';
 import { decodeReleasePointer, encodeReleasePointer, releaseObjectName } from './release-layout';
+import { bundleSha256, chunkBytes, decodeReleaseBundle, encodeReleaseBundle } from './release-bundle';
 
 const pair = generateSigningKeyPair();
 
@@ -43,5 +44,20 @@ describe('release layout', () => {
     expect(decodeReleasePointer(encodeReleasePointer(p))).toEqual({ ok: true, pointer: p });
     expect(decodeReleasePointer(new TextEncoder().encode('nope'))).toEqual({ ok: false, problem: 'release pointer is not JSON' });
     expect(decodeReleasePointer(encodeReleasePointer({ ...p, sha256: 'A'.repeat(64) }))).toEqual({ ok: false, problem: expect.stringMatching(/sha256/) });
+  });
+});
+
+describe('release bundle', () => {
+  it('survives chunking with the card bytes unchanged', () => {
+    const files = { cardBytes: Buffer.from('{"version": "v"}\n'), modelBytes: Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256)), signatureText: 'key-id: 0123456789abcdef\nAAAA\n' };
+    const bytes = encodeReleaseBundle(files);
+    const chunks = chunkBytes(bytes, 100);
+    expect(chunks.length).toBe(Math.ceil(bytes.length / 100));
+    const joined = Buffer.concat(chunks.map((c) => Buffer.from(c, 'base64')));
+    expect(bundleSha256(joined)).toBe(bundleSha256(bytes));
+    const back = decodeReleaseBundle(joined);
+    expect(back.ok && Buffer.from(back.files.cardBytes).equals(files.cardBytes)).toBe(true);
+    expect(back.ok && back.files.signatureText).toBe(files.signatureText);
+    expect(decodeReleaseBundle(Buffer.from('{}'))).toEqual({ ok: false, problem: expect.stringMatching(/card, model/) });
   });
 });
