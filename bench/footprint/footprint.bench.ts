@@ -14,10 +14,13 @@ interface Options {
   loadSeconds: number;
   idleSeconds: number;
   heapMb: number;
+  /** Extra V8 flags for every service process (e.g. a smaller young generation). */
+  v8: string[];
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { assets: 1000, loadSeconds: 60, idleSeconds: 10, heapMb: 128 };
+  // The young generation as the k8s manifests set it (NODE_OPTIONS): 1 MB semi-spaces instead of 16.
+  const o: Options = { assets: 1000, loadSeconds: 60, idleSeconds: 10, heapMb: 128, v8: ['--max-semi-space-size=1'] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') Object.assign(o, { assets: 200, loadSeconds: 10, idleSeconds: 3 });
@@ -25,13 +28,17 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--load-seconds') o.loadSeconds = Number(argv[++i]);
     else if (a === '--idle-seconds') o.idleSeconds = Number(argv[++i]);
     else if (a === '--heap') o.heapMb = Number(argv[++i]);
+    else if (a === '--v8') o.v8 = argv[++i].split(' ').filter(Boolean);
     else if (a === '--help') {
-      console.log('flags: --assets N (1000) --load-seconds S (60) --idle-seconds S (10) --heap MB (128, --max-old-space-size per process) --quick');
+      console.log('flags: --assets N (1000) --load-seconds S (60) --idle-seconds S (10) --heap MB (128, --max-old-space-size per process) --v8 "FLAGS" (more V8 flags per process) --quick');
       process.exit(0);
     } else throw new Error(`unknown flag ${a}`);
   }
   return o;
 }
+
+/** Set from --v8 before any service starts. */
+let V8_FLAGS: string[] = [];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const r1 = (v: number) => Math.round(v * 10) / 10;
@@ -47,7 +54,7 @@ interface Proc {
 /** Starts a built app and times spawn -> every given readiness URL answering 200. */
 async function startTimed(name: string, app: string, env: Record<string, string>, readyUrls: string[], heapMb: number): Promise<Proc> {
   const t0 = performance.now();
-  const proc = startProcess(process.execPath, [`--max-old-space-size=${heapMb}`, join(repoRoot(), 'dist', 'apps', app, 'src', 'main.js')], { env: { ...process.env, ...env }, cwd: repoRoot(), maxOutput: 1_000_000 });
+  const proc = startProcess(process.execPath, [`--max-old-space-size=${heapMb}`, ...V8_FLAGS, join(repoRoot(), 'dist', 'apps', app, 'src', 'main.js')], { env: { ...process.env, ...env }, cwd: repoRoot(), maxOutput: 1_000_000 });
   const sampler = new ProcessMemorySampler(proc.child.pid!, 200);
   await waitFor(
     async () => {
@@ -154,6 +161,7 @@ async function runVariant(variant: 'separate' | 'allinone', o: Options): Promise
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
+  V8_FLAGS = o.v8;
   console.log(`footprint: ${o.assets} assets at 1 reading/s each, ${o.loadSeconds} s under load, heap cap ${o.heapMb} MB per process`);
   const separate = await runVariant('separate', o);
   const allinone = await runVariant('allinone', o);

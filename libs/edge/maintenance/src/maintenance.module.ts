@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { MaintenanceSqliteStore, maintenanceDataSourceOptions } from '@millwright/maintenance-data-access';
 import { ApiErrorFilter } from '@millwright/observability';
 import { DataSource } from 'typeorm';
@@ -31,12 +31,13 @@ export class MaintenanceModule {
   static forRoot(o: MaintenanceModuleOptions): DynamicModule {
     return {
       module: MaintenanceModule,
-      imports: [TypeOrmModule.forRoot(maintenanceDataSourceOptions(o.databasePath))],
+      // Named: the all-in-one process hosts the twin and maintenance databases side by side.
+      imports: [TypeOrmModule.forRoot({ ...maintenanceDataSourceOptions(o.databasePath), name: 'maintenance' })],
       controllers: [OrdersHttpController],
       providers: [
         {
           provide: MaintenanceSqliteStore,
-          inject: [DataSource],
+          inject: [getDataSourceToken('maintenance')],
           useFactory: (ds: DataSource) => new MaintenanceSqliteStore((ds.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection),
         },
         { provide: OUTBOX_RELAY_OPTIONS, useValue: o.relay },

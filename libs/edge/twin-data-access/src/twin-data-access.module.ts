@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { nativeConnection, twinDataSourceOptions, type TwinDatabaseOptions } from './sqlite.data-source';
 import { TwinSqliteStore } from './twin.sqlite-store';
@@ -17,8 +17,9 @@ export class TwinDataAccessModule {
       module: TwinDataAccessModule,
       // One SQLite writer per process: every feature module shares this store.
       global: true,
-      imports: [TypeOrmModule.forRoot(twinDataSourceOptions(o))],
-      providers: [{ provide: TwinSqliteStore, inject: [DataSource], useFactory: (ds: DataSource) => new TwinSqliteStore(nativeConnection(ds), { cacheSize: o.cacheSize }) }, TwinChangeFeed],
+      // Named: the all-in-one process hosts the twin and maintenance databases side by side.
+      imports: [TypeOrmModule.forRoot({ ...twinDataSourceOptions(o), name: 'twin' })],
+      providers: [{ provide: TwinSqliteStore, inject: [getDataSourceToken('twin')], useFactory: (ds: DataSource) => new TwinSqliteStore(nativeConnection(ds), { cacheSize: o.cacheSize }) }, TwinChangeFeed],
       exports: [TwinSqliteStore, TwinChangeFeed],
     };
   }
