@@ -72,9 +72,9 @@ export function isActive(id: { expiresAt: string; revokedAt?: string }, now: Dat
   return !id.revokedAt && Date.parse(id.expiresAt) > now.getTime();
 }
 
-/** `90d`, `12h`, `30m` -> milliseconds. */
+/** `90d`, `12h`, `30m`, `10s` -> milliseconds. */
 export function parseLifetime(spec: string): number {
-  const m = /^(\d+)([dhm])$/.exec(spec);
-  if (!m) throw new Error(`lifetime '${spec}' must be a number with d, h or m, e.g. 365d`);
-  return Number(m[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2] as 'd' | 'h' | 'm'];
+  const m = /^(\d+)([dhms])$/.exec(spec);
+  if (!m || Number(m[1]) === 0) throw new Error(`lifetime '${spec}' must be a positive number with d, h, m or s, e.g. 365d`);
+  return Number(m[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 }[m[2] as 'd' | 'h' | 'm' | 's'];
 }

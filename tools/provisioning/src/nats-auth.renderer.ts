@@ -29,17 +29,18 @@ export function siteLeafPermissions(site: string, hubDomain: string): Permission
   const hubApi = `$JS.${hubDomain}.API`;
   return {
     publish: [
-      `deliver.sync.${site}`,
+      `deliver.sync.${site}.>`,
       `${hubApi}.CONSUMER.CREATE.DOWNLINK`,
       `${hubApi}.CONSUMER.CREATE.DOWNLINK.>`,
       `${hubApi}.CONSUMER.DELETE.DOWNLINK.>`,
       `${hubApi}.CONSUMER.INFO.DOWNLINK.>`,
       `${hubApi}.STREAM.INFO.DOWNLINK`,
-      // Flow-control answers and replies to the hub's calls to the site's JetStream API.
+      // Flow-control answers, and replies to JetStream API calls between the two servers (sourcing
+      // sets its consumers up with `$JSC.R.<random>` reply subjects; no `_INBOX.>` either way).
       '$JS.FC.>',
-      '_INBOX.>',
+      '$JSC.R.*',
     ],
-    subscribe: [`$JS.${site}.API.>`, `deliver.downlink.${site}`, `central.v1.${site}.>`, '$JS.FC.>', '_INBOX.>'],
+    subscribe: [`$JS.${site}.API.>`, `deliver.downlink.${site}.>`, `central.v1.${site}.>`, '$JS.FC.>', '$JSC.R.*'],
   };
 }
 

@@ -64,8 +64,8 @@ describe('provisioning identities', () => {
     expect(gatewayPermissions('plant-1', 'gw-1').publish).toEqual(['telemetry.v1.plant-1.*', 'telemetry.v1.plant-1.gw-1.batch']);
     const leaf = siteLeafPermissions('plant-1', 'hub');
     expect([...leaf.publish, ...leaf.subscribe].filter((s) => /plant-2|sync\.v1|order\./.test(s))).toEqual([]);
-    expect(leaf.publish).toContain('deliver.sync.plant-1');
-    expect(leaf.subscribe).toContain('deliver.downlink.plant-1');
+    expect(leaf.publish).toContain('deliver.sync.plant-1.>');
+    expect(leaf.subscribe).toContain('deliver.downlink.plant-1.>');
   });
 
   it('keeps the secure leaf remote denying what the plain one denies', () => {
