@@ -1,3 +1,4 @@
+import { API_ROLES, newApiToken, type ApiRole } from '@millwright/http-auth';
 import { provisionGateway, provisionHub, provisionSite, render, revoke } from './provision.commands';
 
 const USAGE = `usage: npm run provision -- <command> [arguments] [--out DIR]
@@ -8,6 +9,8 @@ const USAGE = `usage: npm run provision -- <command> [arguments] [--out DIR]
                                            a gateway of SITE: an nkey, or an MQTT user and password (--mqtt)
   revoke SITE [GATEWAY]                    revoke a gateway, or a whole site with its gateways
   render                                   write every nats-auth.conf again (drops what expired since)
+  api-token NAME ROLE                      a bearer token for the HTTP APIs (role viewer, technician or admin):
+                                           prints the token (hand it over once) and the API_TOKENS entry
 Everything goes to --out (default ./data/identities): registry.json (public keys and hashes only), ca/,
 hub/, sites/<site>/. Secrets (seeds, keys, MQTT passwords) are files there, mode 0600: hand them over
 through your secrets tooling and never commit them. After every change reload the affected nats-server.`;
@@ -65,6 +68,13 @@ function main(argv: string[]): void {
       if (args.length < 1 || args.length > 2) throw new Error('revoke takes SITE [GATEWAY]');
       console.log(revoke(ctx, args[0], args[1]));
       return;
+    case 'api-token': {
+      need(2, 'NAME ROLE');
+      if (!(API_ROLES as readonly string[]).includes(args[1])) throw new Error(`role must be one of ${API_ROLES.join(', ')}`);
+      const t = newApiToken(args[0], args[1] as ApiRole);
+      console.log(`token (give it to the client, e.g. its API_CLIENT_TOKEN; it is not stored anywhere):\n  ${t.token}\nentry for the services' API_TOKENS / API_TOKENS_FILE Secret:\n  ${t.entry}`);
+      return;
+    }
     case 'render':
       need(0, 'no arguments');
       console.log(render(ctx));

@@ -49,6 +49,10 @@ export const ApiErrorCode = {
   SiteNotFound: 'site_not_found',
   AssetNotFound: 'asset_not_found',
   InvalidQuery: 'invalid_query',
+  /** No valid bearer token (HTTP APIs with API_TOKENS configured). */
+  Unauthenticated: 'unauthenticated',
+  /** Too many failed sign-ins or bad tokens from one client: wait for Retry-After. */
+  TooManyAttempts: 'too_many_attempts',
   Internal: 'internal_error',
 } as const;
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
