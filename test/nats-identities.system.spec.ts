@@ -199,6 +199,22 @@ describe('NATS identities: per-site and per-gateway credentials, TLS leaf link w
     expect((await js.publish('telemetry.v1.plant-1.pump-2', new TextEncoder().encode('{}'))).stream).toBe('TELEMETRY');
   });
 
+  it('runs the gateway simulator with the handed-over credentials (NATS with JetStream acks, and MQTT)', async () => {
+    const services = await asServices('plant-1');
+    const jsm = await services.jetstreamManager();
+    const before = (await jsm.streams.info('TELEMETRY')).state.messages;
+    const sim = (env: Record<string, string>) =>
+      execFileSync('node', [join(repoRoot(), 'dist/apps/sensor-simulator/src/main.js')], {
+        encoding: 'utf8',
+        env: { ...process.env, SIM_SITE: 'plant-1', SIM_SOURCE: 'synthetic', SIM_ENGINES: '2', SIM_RATE: '0', SIM_MAX_READINGS: '20', SIM_PROGRESS_MS: '0', ...env },
+      });
+    const creds = mqttCreds(join(ids, 'sites/plant-1/gateways/gw-mqtt.mqtt'));
+    sim({ SIM_GATEWAY: 'gw-1', SIM_BATCH_SIZE: '5', SIM_JETSTREAM_ACK: 'true', NATS_URL: `nats://127.0.0.1:${sites['plant-1'].port}`, NATS_NKEY_SEED_FILE: join(ids, 'sites/plant-1/gateways/gw-1.nk'), NATS_INBOX_PREFIX: '_INBOX_plant-1_gw-1' });
+    sim({ SIM_GATEWAY: 'gw-mqtt', SIM_TRANSPORT: 'mqtt', MQTT_URL: `mqtt://127.0.0.1:${sites['plant-1'].mqtt}`, MQTT_USERNAME: creds.MQTT_USERNAME, MQTT_PASSWORD: creds.MQTT_PASSWORD });
+    // 4 batches of 5 over NATS, 20 single readings over MQTT.
+    await waitFor(async () => (await jsm.streams.info('TELEMETRY')).state.messages === before + 24, { timeoutMs: 10_000, what: 'the simulated readings in TELEMETRY' });
+  });
+
   it("refuses a gateway's credentials at another site's server", async () => {
     await expect(asGateway('plant-1', 'gw-1', 'plant-2')).rejects.toThrow(/Authorization Violation/i);
   });
