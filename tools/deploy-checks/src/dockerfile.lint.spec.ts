@@ -12,6 +12,7 @@ const APPS: Record<string, number[]> = {
   'asset-platform': [8083],
   'supplier-simulator': [8090],
   'sensor-simulator': [],
+  console: [8084],
 };
 
 describe('Dockerfiles', () => {
