@@ -264,18 +264,22 @@ describe('NATS identities: per-site and per-gateway credentials, TLS leaf link w
     await platform.flush();
     const central1 = collect(await asServices('plant-1'), 'central.v1.>');
     const central2 = collect(await asServices('plant-2'), 'central.v1.>');
-    await sleep(500); // interest crosses the leaf links
     const p1 = await asServices('plant-1');
-    // plant-1 speaking as plant-2 on the sourcing subject never reaches the hub.
-    p1.publish('deliver.sync.plant-1.probe', new TextEncoder().encode('own'));
+    // Interest crosses the leaf links in its own time: repeat the allowed message until it arrives.
+    await waitFor(async () => {
+      p1.publish('deliver.sync.plant-1.probe', new TextEncoder().encode('own'));
+      platform.publish('central.v1.plant-2.sync.applied', new TextEncoder().encode('for plant-2'));
+      return own.msgs.length > 0 && central2.msgs.length > 0;
+    }, { timeoutMs: 10_000, intervalMs: 100, what: 'the allowed messages across both links' });
+    // plant-1 speaking as plant-2 on the sourcing subject never reaches the hub: a marker sent after
+    // it on the same connection and link arrives, the spoofed message does not.
+    const marks = own.msgs.length;
     p1.publish('deliver.sync.plant-2.probe', new TextEncoder().encode('spoofed'));
-    await p1.flush();
-    platform.publish('central.v1.plant-2.sync.applied', new TextEncoder().encode('for plant-2'));
-    await platform.flush();
-    await sleep(500);
-    expect(own.msgs.map((m) => m.subject)).toEqual(['deliver.sync.plant-1.probe']);
+    p1.publish('deliver.sync.plant-1.probe', new TextEncoder().encode('marker'));
+    await waitFor(() => own.msgs.length > marks, { timeoutMs: 5_000, what: 'the marker' });
     expect(spoofed.msgs).toEqual([]);
-    expect(central2.msgs.map((m) => m.subject)).toEqual(['central.v1.plant-2.sync.applied']);
+    // plant-2's central messages never reach plant-1.
+    expect(central2.msgs.every((m) => m.subject === 'central.v1.plant-2.sync.applied')).toBe(true);
     expect(central1.msgs).toEqual([]);
   });
 
