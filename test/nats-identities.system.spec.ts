@@ -158,6 +158,18 @@ describe('NATS identities: per-site and per-gateway credentials, TLS leaf link w
     await waitFor(async () => (await siteJsm.streams.info('DOWNLINK_IN')).state.messages === 1, { timeoutMs: 20_000, what: "plant-1 sourcing its downlink over TLS" });
   });
 
+  it("keeps a site from sourcing another site's part of the hub's downlink", async () => {
+    const site = await asServices('plant-1');
+    const siteJsm = await site.jetstreamManager();
+    const hubJsm = await (await asPlatform()).jetstreamManager();
+    expect((await hubJsm.streams.info('DOWNLINK')).state.messages).toBe(2); // one for each site
+    await siteJsm.streams.add({ name: 'SPY', storage: StorageType.File, sources: [{ name: 'DOWNLINK', filter_subject: 'downlink.v1.plant-2.>', external: { api: '$JS.hub.API', deliver: 'deliver.downlink.plant-1.spy' } }] });
+    await sleep(3_000);
+    expect((await siteJsm.streams.info('SPY')).state.messages).toBe(0);
+    expect((await siteJsm.streams.info('DOWNLINK_IN')).state.messages).toBe(1);
+    await siteJsm.streams.delete('SPY');
+  });
+
   it('refuses a client without credentials, on the site and on the hub', async () => {
     await expect(open(sites['plant-1'])).rejects.toThrow(/Authorization Violation/i);
     await expect(open(hub)).rejects.toThrow(/Authorization Violation/i);

@@ -30,8 +30,9 @@ export function siteLeafPermissions(site: string, hubDomain: string): Permission
   return {
     publish: [
       `deliver.sync.${site}.>`,
-      `${hubApi}.CONSUMER.CREATE.DOWNLINK`,
-      `${hubApi}.CONSUMER.CREATE.DOWNLINK.>`,
+      // Sourcing creates its consumer with the filter in the subject (CREATE.<stream>.<name>.<filter>),
+      // and the server refuses a body whose filter differs: so a site can only read its own downlink.
+      `${hubApi}.CONSUMER.CREATE.DOWNLINK.*.downlink.v1.${site}.>`,
       `${hubApi}.CONSUMER.DELETE.DOWNLINK.>`,
       `${hubApi}.CONSUMER.INFO.DOWNLINK.>`,
       `${hubApi}.STREAM.INFO.DOWNLINK`,

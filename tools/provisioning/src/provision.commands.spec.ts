@@ -66,6 +66,7 @@ describe('provisioning identities', () => {
     expect([...leaf.publish, ...leaf.subscribe].filter((s) => /plant-2|sync\.v1|order\./.test(s))).toEqual([]);
     expect(leaf.publish).toContain('deliver.sync.plant-1.>');
     expect(leaf.subscribe).toContain('deliver.downlink.plant-1.>');
+    expect(leaf.publish.filter((s) => s.includes('CONSUMER.CREATE'))).toEqual(['$JS.hub.API.CONSUMER.CREATE.DOWNLINK.*.downlink.v1.plant-1.>']);
   });
 
   it('keeps the secure leaf remote denying what the plain one denies', () => {
