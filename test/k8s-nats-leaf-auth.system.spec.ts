@@ -1,22 +1,38 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, makeTempDir, repoRoot, startProcess, waitFor, WaitAborted, type RunningProcess, type TempDir } from '@millwright/testing';
 
-// The configs exactly as the k8s ConfigMaps mount them, run by the real nats-server with the
+// The configs exactly as the k8s ConfigMaps mount them, projected with the identity Secrets made by
+// `npm run provision` (the files side by side in one folder), run by the real nats-server with the
 // environment the StatefulSets give it.
 const k8s = (p: string) => join(repoRoot(), 'k8s', p);
+const provision = (out: string, ...args: string[]) => execFileSync('node', [join(repoRoot(), 'dist/tools/provisioning/src/main.js'), ...args, '--out', out]);
 
-describe('k8s NATS configs: the hub admits only sites with the leaf password (real nats-server)', () => {
+/** The folder a projected volume makes: the ConfigMap's files plus the Secret's. */
+function projected(into: string, configDir: string, identityDir: string): string {
+  mkdirSync(into, { recursive: true });
+  for (const f of readdirSync(configDir).filter((x) => x.endsWith('.conf'))) copyFileSync(join(configDir, f), join(into, f));
+  for (const f of ['nats-auth.conf', 'leaf-tls.crt', 'leaf-tls.key', 'ca.crt']) copyFileSync(join(identityDir, f), join(into, f));
+  return into;
+}
+
+describe('k8s NATS configs: the hub admits only sites with a certificate from the private CA (real nats-server)', () => {
   let dir: TempDir;
+  let ids: string;
   let hub: RunningProcess;
   const hubPorts = { client: 0, http: 0, leaf: 0 };
   const sites: RunningProcess[] = [];
 
   beforeAll(async () => {
     dir = makeTempDir('mw-k8s-nats-');
+    ids = join(dir.path, 'identities');
+    provision(ids, 'site', 'plant-1');
     hubPorts.client = await freePort();
     hubPorts.http = await freePort();
     hubPorts.leaf = await freePort();
-    hub = startProcess('nats-server', ['-c', k8s('base/central/nats-hub-k8s.conf')], {
+    const etc = projected(join(dir.path, 'hub-etc'), k8s('base/central'), join(ids, 'hub'));
+    hub = startProcess('nats-server', ['-c', join(etc, 'nats-hub-secure.conf')], {
       env: {
         ...process.env,
         NATS_SERVER_NAME: 'hub',
@@ -27,8 +43,9 @@ describe('k8s NATS configs: the hub admits only sites with the leaf password (re
         NATS_LEAF_ADVERTISE: `127.0.0.1:${hubPorts.leaf}`,
         NATS_STORE_DIR: join(dir.path, 'hub'),
         NATS_MAX_FILE_STORE: '1GB',
-        NATS_LEAF_USER: 'sites',
-        NATS_LEAF_PASSWORD: 'right-password',
+        NATS_LEAF_TLS_CERT: join(etc, 'leaf-tls.crt'),
+        NATS_LEAF_TLS_KEY: join(etc, 'leaf-tls.key'),
+        NATS_LEAF_TLS_CA: join(etc, 'ca.crt'),
       },
     });
     await waitFor(async () => {
@@ -42,9 +59,10 @@ describe('k8s NATS configs: the hub admits only sites with the leaf password (re
     dir?.remove();
   });
 
-  async function site(name: string, password: string): Promise<RunningProcess> {
+  async function site(name: string, identityDir: string): Promise<RunningProcess> {
     const http = await freePort();
-    const p = startProcess('nats-server', ['-c', k8s('base/edge/common/nats-leaf.conf')], {
+    const etc = projected(join(dir.path, `${name}-etc`), k8s('base/edge/common'), identityDir);
+    const p = startProcess('nats-server', ['-c', join(etc, 'nats-leaf-secure.conf')], {
       env: {
         ...process.env,
         NATS_SERVER_NAME: `${name}-nats`,
@@ -54,7 +72,10 @@ describe('k8s NATS configs: the hub admits only sites with the leaf password (re
         NATS_MQTT_PORT: String(await freePort()),
         NATS_STORE_DIR: join(dir.path, name),
         NATS_MAX_FILE_STORE: '1GB',
-        NATS_HUB_LEAF_URL: `nats-leaf://sites:${password}@127.0.0.1:${hubPorts.leaf}`,
+        NATS_HUB_LEAF_URL: `nats-leaf://127.0.0.1:${hubPorts.leaf}`,
+        NATS_LEAF_TLS_CERT: join(etc, 'leaf-tls.crt'),
+        NATS_LEAF_TLS_KEY: join(etc, 'leaf-tls.key'),
+        NATS_LEAF_TLS_CA: join(etc, 'ca.crt'),
       },
     });
     sites.push(p);
@@ -63,14 +84,16 @@ describe('k8s NATS configs: the hub admits only sites with the leaf password (re
   }
   const leafCount = async () => ((await (await fetch(`http://127.0.0.1:${hubPorts.http}/leafz`)).json()) as { leafnodes: number }).leafnodes;
 
-  it('a site with the password from its Secret joins', async () => {
-    await site('plant-1', 'right-password');
+  it('a site with its certificate from the Secret joins', async () => {
+    await site('plant-1', join(ids, 'sites', 'plant-1'));
     await waitFor(async () => (await leafCount()) === 1, { timeoutMs: 10_000, what: 'the leaf connection' });
   });
 
-  it('a site with a wrong password is refused', async () => {
-    const refused = await site('plant-2', 'wrong-password');
-    await waitFor(() => /authoriz|authentication/i.test(refused.output() + hub.output()), { timeoutMs: 10_000, what: 'the refusal in the logs' });
+  it('a site with a certificate from another CA is refused', async () => {
+    const foreign = join(dir.path, 'foreign');
+    provision(foreign, 'site', 'plant-2');
+    const refused = await site('plant-2', join(foreign, 'sites', 'plant-2'));
+    await waitFor(() => /tls|certificate|handshake/i.test(refused.output() + hub.output()), { timeoutMs: 10_000, what: 'the refusal in the logs' });
     expect(await leafCount()).toBe(1);
   });
 });

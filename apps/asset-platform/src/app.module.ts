@@ -1,3 +1,4 @@
+import { ApiAuthModule, apiAuthOptions } from '@millwright/http-auth';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { FleetApiModule } from '@millwright/fleet-api';
 import { NatsConnectionModule } from '@millwright/messaging';
@@ -13,7 +14,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ service: 'asset-platform' }),
-        NatsConnectionModule.forRoot({ servers: c.NATS_URL, name: 'millwright-asset-platform' }),
+        NatsConnectionModule.forRoot({ servers: c.NATS_URL, name: 'millwright-asset-platform', nkeySeedFile: c.NATS_NKEY_SEED_FILE }),
+        ApiAuthModule.forRoot(apiAuthOptions(c), 'asset-platform'),
         PlatformDataAccessModule.forRoot({ databaseUrl: c.DATABASE_URL, sqlitePath: c.PLATFORM_DB_PATH }),
         PlatformSyncModule.forRoot({
           sites: c.sites,

@@ -5,12 +5,12 @@ import { ObservabilityModule } from '@millwright/observability';
 
 @Module({})
 export class AppModule {
-  static forOptions(o: ConsoleOptions, natsUrl: string): DynamicModule {
+  static forOptions(o: ConsoleOptions, natsUrl: string, nkeySeedFile = ''): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ service: 'console' }),
-        ...(o.mode === 'edge' ? [NatsConnectionModule.forRoot({ servers: natsUrl, name: 'millwright-console' })] : []),
+        ...(o.mode === 'edge' ? [NatsConnectionModule.forRoot({ servers: natsUrl, name: 'millwright-console', nkeySeedFile })] : []),
         ConsoleModule.forRoot(o),
       ],
     };

@@ -9,6 +9,7 @@ export const consoleSettings = {
   HTTP_HOST: str('Address the console listens on', { default: '0.0.0.0' }),
   HTTP_PORT: int('Port of the UI, its API, /docs, /metrics and health endpoints', { default: 8084, min: 0, max: 65535 }),
   NATS_URL: str('Edge: NATS server(s) for live twin and order events, comma-separated', { default: 'nats://127.0.0.1:4222' }),
+  NATS_NKEY_SEED_FILE: str('Edge: file with the console\'s NATS nkey seed (a mounted Secret from `npm run provision`); empty: connect without credentials', { default: '' }),
   NATS_MONITOR_URL: { ...str("Edge: the NATS server's monitoring endpoint, for the uplink (leaf node) state; empty to not ask", { default: 'http://127.0.0.1:8222' }) },
   CONSOLE_SITE: { ...str('Edge: the site shown (empty: every site the twin service holds)', { default: '' }), defaultDoc: '(every site)' },
   TWIN_SERVICE_URL: str('Edge: twin service base URL', { default: 'http://127.0.0.1:8080' }),
@@ -25,6 +26,9 @@ export const consoleSettings = {
   MODEL_DIR: str('Model folder whose validation plot the model page shows', { default: 'models/fd001' }),
   UPSTREAM_TIMEOUT: duration('Time a call to another service may take', { default: 5000 }),
   LIVE_FLUSH_INTERVAL: duration('How often changed assets are pushed to browsers (coalesced per asset)', { default: 500 }),
+  API_CLIENT_TOKEN: str('Bearer token the console sends to the twin, predictor, maintenance and central APIs (from a Secret; it acts for signed-in users, so it needs the admin role); empty: none', { default: '' }),
+  CONSOLE_SIGNIN_MAX_FAILURES: int('Failed sign-ins one client address may make within CONSOLE_SIGNIN_FAILURE_WINDOW before it gets 429 too_many_attempts', { default: 10, min: 1 }),
+  CONSOLE_SIGNIN_FAILURE_WINDOW: duration('Window of CONSOLE_SIGNIN_MAX_FAILURES', { default: 5 * 60_000 }),
   RUL_HISTORY_PER_ASSET: int('RUL history points the console keeps per asset (in memory)', { default: 500, min: 10, max: 100_000 }),
 };
 
@@ -58,5 +62,7 @@ export function consoleOptions(c: ConsoleConfig, readFile: (p: string) => string
     upstreamTimeoutMs: c.UPSTREAM_TIMEOUT,
     liveFlushMs: c.LIVE_FLUSH_INTERVAL,
     rulHistoryPerAsset: c.RUL_HISTORY_PER_ASSET,
+    serviceToken: c.API_CLIENT_TOKEN,
+    signIn: { maxFailures: c.CONSOLE_SIGNIN_MAX_FAILURES, windowMs: c.CONSOLE_SIGNIN_FAILURE_WINDOW },
   };
 }

@@ -20,7 +20,7 @@ if (process.argv[2] === 'hash-password') {
     const c = loadConsoleConfig();
     const o = consoleOptions(c);
     return {
-      module: AppModule.forOptions(o, c.NATS_URL),
+      module: AppModule.forOptions(o, c.NATS_URL, c.NATS_NKEY_SEED_FILE),
       host: c.HTTP_HOST,
       port: c.HTTP_PORT,
       title: 'Millwright staff console',

@@ -1,3 +1,4 @@
+import { ApiAuthModule, apiAuthOptions } from '@millwright/http-auth';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MaintenanceModule } from '@millwright/maintenance';
 import { NatsConnectionModule } from '@millwright/messaging';
@@ -12,7 +13,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ service: 'maintenance' }),
-        NatsConnectionModule.forRoot({ servers: c.NATS_URL, name: 'millwright-maintenance' }),
+        NatsConnectionModule.forRoot({ servers: c.NATS_URL, name: 'millwright-maintenance', nkeySeedFile: c.NATS_NKEY_SEED_FILE }),
+        ApiAuthModule.forRoot(apiAuthOptions(c), 'maintenance'),
         ProcurementModule.forRoot({
           baseUrl: c.SUPPLIER_URL,
           timeoutMs: c.SUPPLIER_TIMEOUT,
@@ -24,7 +26,7 @@ export class AppModule {
           policiesFile: c.POLICIES_FILE,
           downlink: { site: c.SITE_ID },
           relay: { intervalMs: c.OUTBOX_INTERVAL, leaseMs: c.OUTBOX_LEASE, retryBaseMs: c.OUTBOX_RETRY_BASE, retryMaxMs: c.OUTBOX_RETRY_MAX },
-          follower: { twinServiceUrl: c.TWIN_SERVICE_URL, maxAckPending: c.PREDICTIONS_MAX_ACK_PENDING },
+          follower: { twinServiceUrl: c.TWIN_SERVICE_URL, twinServiceToken: c.API_CLIENT_TOKEN, maxAckPending: c.PREDICTIONS_MAX_ACK_PENDING },
         }),
       ],
     };

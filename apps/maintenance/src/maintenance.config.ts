@@ -1,8 +1,10 @@
+import { apiAuthSettings, apiClientSettings } from '@millwright/http-auth';
 import { duration, int, loadConfig, str, type ConfigOf } from '@millwright/config';
 
 /** Every setting of the maintenance service; the README's configuration table is checked against this. */
 export const maintenanceSettings = {
   NATS_URL: str('NATS server(s) to connect to, comma-separated', { default: 'nats://127.0.0.1:4222' }),
+  NATS_NKEY_SEED_FILE: str('File with this service\'s NATS nkey seed (a mounted Secret from `npm run provision`); empty: connect without credentials', { default: '' }),
   HTTP_HOST: str('Address the orders API listens on', { default: '0.0.0.0' }),
   HTTP_PORT: int('Port of the orders and policies API, /docs, /metrics and health endpoints', { default: 8082, min: 0, max: 65535 }),
   MAINTENANCE_DB_PATH: str('SQLite file of orders, outbox and policies (its folder is created)', { default: './data/maintenance.db' }),
@@ -19,6 +21,8 @@ export const maintenanceSettings = {
   OUTBOX_RETRY_BASE: duration('First retry delay of a failed outbox row (doubles, with full jitter)', { default: 1000 }),
   OUTBOX_RETRY_MAX: duration('Longest retry delay of a failed outbox row', { default: 300_000 }),
   PREDICTIONS_MAX_ACK_PENDING: int('Prediction messages in flight to the service', { default: 1000, min: 1 }),
+  ...apiAuthSettings,
+  ...apiClientSettings,
 };
 
 export type MaintenanceConfig = ConfigOf<typeof maintenanceSettings>;

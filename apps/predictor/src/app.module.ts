@@ -1,3 +1,4 @@
+import { ApiAuthModule, apiAuthOptions } from '@millwright/http-auth';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NatsConnectionModule } from '@millwright/messaging';
 import { ModelRegistryModule } from '@millwright/model-registry';
@@ -13,7 +14,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ service: 'predictor' }),
-        NatsConnectionModule.forRoot({ servers: c.NATS_URL, name: 'millwright-predictor' }),
+        NatsConnectionModule.forRoot({ servers: c.NATS_URL, name: 'millwright-predictor', nkeySeedFile: c.NATS_NKEY_SEED_FILE }),
+        ApiAuthModule.forRoot(apiAuthOptions(c), 'predictor'),
         ModelRegistryModule.forRoot({
           modelDir: c.MODEL_DIR,
           natsBucket: c.MODEL_BUCKET || undefined,
@@ -23,6 +25,7 @@ export class AppModule {
         }),
         PredictorModule.forRoot({
           twinServiceUrl: c.TWIN_SERVICE_URL,
+          twinServiceToken: c.API_CLIENT_TOKEN,
           maxBatch: c.PREDICT_MAX_BATCH,
           resyncConcurrency: c.PREDICT_RESYNC_CONCURRENCY,
           site: c.SITE_ID,

@@ -1,8 +1,10 @@
+import { apiAuthSettings, apiClientSettings } from '@millwright/http-auth';
 import { int, loadConfig, num, str, type ConfigOf } from '@millwright/config';
 
 /** Every setting of the predictor; the README's configuration table is checked against this. */
 export const predictorSettings = {
   NATS_URL: str('NATS server(s) to connect to, comma-separated', { default: 'nats://127.0.0.1:4222' }),
+  NATS_NKEY_SEED_FILE: str('File with this service\'s NATS nkey seed (a mounted Secret from `npm run provision`); empty: connect without credentials', { default: '' }),
   HTTP_HOST: str('Address of the health, metrics and model-status endpoints', { default: '0.0.0.0' }),
   HTTP_PORT: int('Port of /health, /metrics, /api/v1/model and /docs', { default: 8081, min: 0, max: 65535 }),
   TWIN_SERVICE_URL: str('Twin service base URL, for history when a window must be rebuilt', { default: 'http://127.0.0.1:8080' }),
@@ -18,6 +20,8 @@ export const predictorSettings = {
   HEALTH_CRITICAL_RUL: num('Remaining life (cycles) at or below which an asset is critical', { default: 20, min: 0 }),
   HEALTH_WARNING_RISK: num('Failure risk at or above which an asset is in warning', { default: 0.3, min: 0, max: 1 }),
   HEALTH_CRITICAL_RISK: num('Failure risk at or above which an asset is critical', { default: 0.7, min: 0, max: 1 }),
+  ...apiAuthSettings,
+  ...apiClientSettings,
 };
 
 export type PredictorConfig = ConfigOf<typeof predictorSettings>;

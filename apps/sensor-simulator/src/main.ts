@@ -16,6 +16,7 @@ import {
   type SimulationRate,
   type TelemetryPublisher,
 } from '@millwright/gateway-simulator';
+import { natsAuthOptions } from '@millwright/messaging';
 import { loadSensorSimulatorConfig, sensorSimulatorSettings, type SensorSimulatorConfig } from './sensor-simulator.config';
 
 function loadEngines(cfg: SensorSimulatorConfig): { engines: SimEngine[]; from: string } {
@@ -32,7 +33,8 @@ function loadEngines(cfg: SensorSimulatorConfig): { engines: SimEngine[]; from: 
 }
 
 function connectPublisher(cfg: SensorSimulatorConfig): Promise<TelemetryPublisher> {
-  return cfg.SIM_TRANSPORT === 'mqtt' ? connectMqttPublisher(cfg.MQTT_URL) : connectNatsPublisher(cfg.NATS_URL, { jetstream: cfg.SIM_JETSTREAM_ACK });
+  if (cfg.SIM_TRANSPORT === 'mqtt') return connectMqttPublisher(cfg.MQTT_URL, { client: cfg.MQTT_USERNAME ? { username: cfg.MQTT_USERNAME, password: cfg.MQTT_PASSWORD } : {} });
+  return connectNatsPublisher(cfg.NATS_URL, { jetstream: cfg.SIM_JETSTREAM_ACK, connection: { ...natsAuthOptions(cfg.NATS_NKEY_SEED_FILE), ...(cfg.NATS_INBOX_PREFIX ? { inboxPrefix: cfg.NATS_INBOX_PREFIX } : {}) } });
 }
 
 function rateOf(cfg: SensorSimulatorConfig): SimulationRate {

@@ -37,6 +37,10 @@ function unitList(doc: string): Setting<number[]> {
 export const sensorSimulatorSettings = {
   NATS_URL: str('NATS server to publish to when SIM_TRANSPORT=nats.', { default: 'nats://127.0.0.1:4222' }),
   MQTT_URL: str("MQTT listener (the NATS server's) to publish to when SIM_TRANSPORT=mqtt.", { default: 'mqtt://127.0.0.1:1883' }),
+  NATS_NKEY_SEED_FILE: str("With nats: file with the gateway's nkey seed (from `npm run provision -- gateway SITE GATEWAY`); empty: no credentials.", { default: '' }),
+  NATS_INBOX_PREFIX: str("With nats: reply-inbox prefix the gateway's credential may subscribe to (`_INBOX_<site>_<gateway>`, printed by provision); empty: the client default.", { default: '' }),
+  MQTT_USERNAME: str("With mqtt: the gateway's user (from `npm run provision -- gateway SITE GATEWAY --mqtt`); empty: anonymous.", { default: '' }),
+  MQTT_PASSWORD: str("With mqtt: the gateway's password (from a Secret).", { default: '' }),
   SIM_TRANSPORT: oneOf('Protocol the gateway speaks: nats (core or JetStream publish) or mqtt (QoS 1).', ['nats', 'mqtt'] as const, { default: 'nats' }),
   SIM_JETSTREAM_ACK: bool('With nats: publish through JetStream and wait for the stream acks, so a completed run guarantees the stream holds every reading.', { default: false }),
   SIM_SITE: str('Site id, the subject token all readings are published under.', { default: 'site-1', pattern: ID }),

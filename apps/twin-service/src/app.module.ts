@@ -1,3 +1,4 @@
+import { ApiAuthModule, apiAuthOptions } from '@millwright/http-auth';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NatsConnectionModule } from '@millwright/messaging';
 import { ObservabilityModule } from '@millwright/observability';
@@ -14,7 +15,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ service: 'twin-service' }),
-        NatsConnectionModule.forRoot({ servers: c.NATS_URL, name: 'millwright-twin-service' }),
+        NatsConnectionModule.forRoot({ servers: c.NATS_URL, name: 'millwright-twin-service', nkeySeedFile: c.NATS_NKEY_SEED_FILE }),
+        ApiAuthModule.forRoot(apiAuthOptions(c), 'twin-service'),
         TwinDataAccessModule.forRoot({ path: c.TWIN_DB_PATH, synchronous: c.SQLITE_SYNCHRONOUS, cacheSize: c.TWIN_CACHE_SIZE }),
         TwinIngestModule.forRoot({
           ingest: {

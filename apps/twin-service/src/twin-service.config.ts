@@ -1,8 +1,10 @@
+import { apiAuthSettings } from '@millwright/http-auth';
 import { ConfigError, bool, duration, int, loadConfig, oneOf, str, type ConfigOf } from '@millwright/config';
 
 /** Every setting of the twin service; the README's configuration table is generated from this. */
 export const twinServiceSettings = {
   NATS_URL: str('NATS server(s) to connect to, comma-separated', { default: 'nats://127.0.0.1:4222' }),
+  NATS_NKEY_SEED_FILE: str('File with this service\'s NATS nkey seed (a mounted Secret from `npm run provision`); empty: connect without credentials', { default: '' }),
   HTTP_HOST: str('Address the REST API listens on', { default: '0.0.0.0' }),
   HTTP_PORT: int('Port of the REST API, /docs, /metrics and health endpoints', { default: 8080, min: 0, max: 65535 }),
   TWIN_DB_PATH: str('SQLite file of the twin store (its folder is created)', { default: './data/twins.db' }),
@@ -29,6 +31,7 @@ export const twinServiceSettings = {
   SYNC_STREAM_MAX_BYTES: int('Upstream outbox size: what the site holds while its uplink is down (oldest dropped first)', { default: 1024 ** 3, min: 1024 ** 2 }),
   SYNC_STREAM_MAX_AGE: duration('Oldest delta kept in the upstream outbox', { default: 7 * 86_400_000 }),
   JETSTREAM_REPLICAS: int('Replicas of the edge streams (1 on a single-node site)', { default: 1, min: 1, max: 5 }),
+  ...apiAuthSettings,
 };
 
 export type TwinServiceConfig = ConfigOf<typeof twinServiceSettings>;

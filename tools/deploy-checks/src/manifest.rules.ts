@@ -28,7 +28,7 @@ type PodSpec = {
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
   containers: Container[];
   initContainers?: Container[];
-  volumes?: { name: string; persistentVolumeClaim?: { claimName: string }; configMap?: { name: string }; emptyDir?: unknown }[];
+  volumes?: { name: string; persistentVolumeClaim?: { claimName: string }; configMap?: { name: string }; emptyDir?: unknown; secret?: { secretName: string }; projected?: { sources: { configMap?: { name: string }; secret?: { name: string } }[] } }[];
 };
 type Workload = K8sObject & { spec: { replicas?: number; template: { metadata: { labels: Record<string, string> }; spec: PodSpec }; volumeClaimTemplates?: { metadata: { name: string } }[] } };
 
@@ -122,6 +122,8 @@ export function checkReferences(objects: K8sObject[]): { problems: string[]; sec
       }
     }
     for (const v of pod.volumes ?? []) {
+      for (const s of [v.secret?.secretName, ...(v.projected?.sources ?? []).map((x) => x.secret?.name)]) if (s) secrets.add(`${s} (files)`);
+      for (const cm of (v.projected?.sources ?? []).map((x) => x.configMap?.name)) if (cm && !byKey.has(`ConfigMap/${cm}`)) problems.push(`${w.kind}/${w.metadata.name}: volume ${v.name} projects ConfigMap ${cm}, which the render does not have`);
       if (v.configMap && !byKey.has(`ConfigMap/${v.configMap.name}`)) problems.push(`${w.kind}/${w.metadata.name}: volume ${v.name} mounts ConfigMap ${v.configMap.name}, which the render does not have`);
       if (v.persistentVolumeClaim && !byKey.has(`PersistentVolumeClaim/${v.persistentVolumeClaim.claimName}`)) problems.push(`${w.kind}/${w.metadata.name}: claims ${v.persistentVolumeClaim.claimName}, which the render does not have`);
     }

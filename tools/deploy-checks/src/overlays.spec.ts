@@ -31,7 +31,11 @@ describe('k8s overlays', () => {
   it.each(overlays)('%s: references resolve, and the only secrets are the expected external ones', (overlay) => {
     const { problems, secrets } = checkReferences(rendered.get(overlay)!);
     expect(problems).toEqual([]);
-    expect(secrets).toEqual(overlay === 'central' ? ['asset-platform-database.url', 'nats-leaf-users.password', 'nats-leaf-users.user'] : ['nats-leaf-credentials.url']);
+    expect(secrets).toEqual(
+      overlay === 'central'
+        ? ['asset-platform-database.url', 'millwright-central-credentials (files)', 'nats-hub-identity (files)']
+        : ['millwright-credentials (files)', 'millwright-credentials.api-client-token', 'nats-site-identity (files)'],
+    );
   });
 
   it.each(overlays)('%s: network policies deny by default; disruption budgets where replicas allow a drain', (overlay) => {
@@ -73,8 +77,10 @@ describe('k8s overlays', () => {
     for (const o of edge) {
       expect(cm(o, 'nats-config')['nats-edge.conf']).toBe(readFileSync(join(root, 'config', 'nats', 'nats-edge.conf'), 'utf8'));
       expect(cm(o, 'nats-config')['nats-leaf.conf']).toBe(readFileSync(join(root, 'config', 'nats', 'nats-leaf.conf'), 'utf8'));
+      expect(cm(o, 'nats-config')['nats-leaf-secure.conf']).toBe(readFileSync(join(root, 'config', 'nats', 'nats-leaf-secure.conf'), 'utf8'));
     }
     expect(cm('central', 'nats-hub-config')['nats-hub.conf']).toBe(readFileSync(join(root, 'config', 'nats', 'nats-hub.conf'), 'utf8'));
+    expect(cm('central', 'nats-hub-config')['nats-hub-secure.conf']).toBe(readFileSync(join(root, 'config', 'nats', 'nats-hub-secure.conf'), 'utf8'));
   });
 });
 

@@ -5,6 +5,7 @@ import { apiError, parseIdParam } from '@millwright/observability';
 import { PlatformStore } from '@millwright/platform-data-access';
 import { DesiredDownlinkPublisher } from '@millwright/platform-sync';
 import { policyDto } from './fleet.dto';
+import { RequireApiRole } from '@millwright/http-auth';
 
 const MAX_POLICY_BYTES = 8 * 1024;
 
@@ -22,6 +23,7 @@ export class PoliciesHttpController {
     return { items: (await this.store.policies(parseIdParam('site', site, { required: true })!)).map(policyDto) };
   }
 
+  @RequireApiRole('admin')
   @Put(':assetClass')
   @ApiOperation({ summary: "Set an asset class's replacement policy for a site; it reaches the site whenever its link is up, and the site checks it field by field" })
   @ApiBody({ schema: { type: 'object', example: { partNumber: 'HPC-MODULE-01', leadTimeCycles: 20, marginCycles: 5, approvalRequired: true, by: 'planner-1' } } })

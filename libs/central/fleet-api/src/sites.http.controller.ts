@@ -5,6 +5,7 @@ import { apiError, parseIdParam } from '@millwright/observability';
 import { PlatformStore } from '@millwright/platform-data-access';
 import { SiteSyncService } from '@millwright/platform-sync';
 import { siteDto, type SiteDto } from './fleet.dto';
+import { RequireApiRole } from '@millwright/http-auth';
 
 @ApiTags('sites')
 @Controller('api/v1/sites')
@@ -30,6 +31,7 @@ export class SitesHttpController {
     return siteDto(s);
   }
 
+  @RequireApiRole('admin')
   @Put(':site')
   @ApiOperation({ summary: "Register a site (idempotent): the hub starts sourcing its outbox through its JetStream domain's API" })
   @ApiBody({ schema: { type: 'object', properties: { domain: { type: 'string', description: "The site's JetStream domain; defaults to the site id" } } } })

@@ -35,7 +35,7 @@ export class ConsoleModule {
       return {
         module: ConsoleModule,
         controllers: [SessionHttpController, FleetHttpController],
-        providers: [...common, { provide: CENTRAL_UPSTREAM, useValue: new UpstreamClient('asset-platform', o.centralApiUrl, o.upstreamTimeoutMs) }],
+        providers: [...common, { provide: CENTRAL_UPSTREAM, useValue: new UpstreamClient('asset-platform', o.centralApiUrl, o.upstreamTimeoutMs, o.serviceToken) }],
       };
     }
     return {
@@ -43,9 +43,9 @@ export class ConsoleModule {
       controllers: [SessionHttpController, AssetsHttpController, ConsoleOrdersHttpController, SiteHttpController, ModelHttpController],
       providers: [
         ...common,
-        { provide: TWIN_UPSTREAM, useValue: new UpstreamClient('twin-service', o.twinServiceUrl, o.upstreamTimeoutMs) },
-        { provide: MAINTENANCE_UPSTREAM, useValue: new UpstreamClient('maintenance', o.maintenanceUrl, o.upstreamTimeoutMs) },
-        { provide: PREDICTOR_UPSTREAM, useValue: new UpstreamClient('predictor', o.predictorUrl, o.upstreamTimeoutMs) },
+        { provide: TWIN_UPSTREAM, useValue: new UpstreamClient('twin-service', o.twinServiceUrl, o.upstreamTimeoutMs, o.serviceToken) },
+        { provide: MAINTENANCE_UPSTREAM, useValue: new UpstreamClient('maintenance', o.maintenanceUrl, o.upstreamTimeoutMs, o.serviceToken) },
+        { provide: PREDICTOR_UPSTREAM, useValue: new UpstreamClient('predictor', o.predictorUrl, o.upstreamTimeoutMs, o.serviceToken) },
         { provide: AssetBoard, useValue: new AssetBoard(o.rulHistoryPerAsset) },
         LiveEventsHub,
         AssetBoardFollower,

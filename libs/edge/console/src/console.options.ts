@@ -27,4 +27,8 @@ export interface ConsoleOptions {
   rulHistoryPerAsset: number;
   /** Marks the session cookie Secure (behind TLS). */
   secureCookies: boolean;
+  /** Bearer token for the services' APIs (empty: none). */
+  serviceToken?: string;
+  /** Failed sign-ins per client address before 429, and their window. */
+  signIn?: { maxFailures: number; windowMs: number };
 }

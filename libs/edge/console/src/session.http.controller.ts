@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { ConsoleErrorCode, type SessionInfo } from '@millwright/console-contracts';
 import { ApiErrorCode } from '@millwright/contracts';
+import { FailedAttemptsLimiter } from '@millwright/http-auth';
 import { apiError } from '@millwright/observability';
 import { AuditLog } from './audit.log';
 import { verifyPassword } from './console-users';
@@ -16,21 +17,34 @@ const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAA
 @ApiTags('session')
 @Controller('api/v1/session')
 export class SessionHttpController {
+  // Per client address: online password guessing gets 429 long before it gets anywhere.
+  private readonly failures: FailedAttemptsLimiter;
+
   constructor(
     private readonly tokens: SessionTokens,
     private readonly audit: AuditLog,
     @Inject(CONSOLE_OPTIONS) private readonly o: ConsoleOptions,
-  ) {}
+  ) {
+    this.failures = new FailedAttemptsLimiter(o.signIn ?? { maxFailures: 10, windowMs: 5 * 60_000 });
+  }
 
   @Post()
   @PublicRoute()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with {user, password}; sets the session cookie and returns the session' })
-  async signIn(@Body() body: { user?: unknown; password?: unknown }, @Res({ passthrough: true }) res: Response): Promise<SessionInfo & { token: string }> {
+  async signIn(@Body() body: { user?: unknown; password?: unknown }, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<SessionInfo & { token: string }> {
     if (typeof body?.user !== 'string' || typeof body.password !== 'string') throw apiError(400, ApiErrorCode.ValidationFailed, 'send {"user": "...", "password": "..."}');
+    const client = req.ip ?? 'unknown';
+    const wait = this.failures.retryAfterMs(client);
+    if (wait > 0) {
+      this.audit.record({ user: body.user.slice(0, 64), role: null, action: 'sign_in', target: 'console', outcome: 'denied', detail: 'too many failed sign-ins from this address' });
+      res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
+      throw apiError(429, ApiErrorCode.TooManyAttempts, 'too many failed sign-ins from this address; wait and try again', { retryAfterSeconds: Math.ceil(wait / 1000) });
+    }
     const user = this.o.users.find((u) => u.name === body.user);
     const ok = await verifyPassword(body.password, user?.passwordHash ?? DUMMY_HASH);
     if (!user || !ok) {
+      this.failures.recordFailure(client);
       this.audit.record({ user: String(body.user).slice(0, 64), role: null, action: 'sign_in', target: 'console', outcome: 'denied' });
       throw apiError(401, ConsoleErrorCode.BadCredentials as ApiErrorCode, 'unknown user or wrong password');
     }

@@ -12,6 +12,7 @@ export class UpstreamClient {
     readonly name: string,
     readonly baseUrl: string,
     private readonly timeoutMs: number,
+    private readonly token = '',
   ) {}
 
   async json<T>(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
@@ -19,7 +20,7 @@ export class UpstreamClient {
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method: init.method ?? 'GET',
-        headers: { accept: 'application/json', ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
+        headers: { accept: 'application/json', ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...init.headers },
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -34,6 +35,8 @@ export class UpstreamClient {
       body = { code: 'internal_error', message: text.slice(0, 200) };
     }
     if (res.status >= 500) throw apiError(502, ConsoleErrorCode.UpstreamUnavailable as ApiErrorCode, `${this.name} answered ${res.status}`, { upstream: this.name, body });
+    // The service refusing the console's own token is a misconfiguration, not the user's sign-in.
+    if (res.status === 401 || res.status === 429) throw apiError(502, ConsoleErrorCode.UpstreamUnavailable as ApiErrorCode, `${this.name} refused the console's service token (${res.status}): check API_CLIENT_TOKEN`, { upstream: this.name, body });
     if (!res.ok) throw new HttpException(body as object, res.status);
     return body as T;
   }

@@ -6,6 +6,7 @@ import { ORDER_STATES, type OrderState, type ReplacementOrder, type ReplacementP
 import { apiError } from '@millwright/observability';
 import { OrderActionsService } from './order-actions.service';
 import { OutboxRelay } from './outbox.relay';
+import { RequireApiRole } from '@millwright/http-auth';
 
 interface ActionBody {
   reason?: unknown;
@@ -74,6 +75,7 @@ export class OrdersHttpController {
     return { items: this.store.policies() };
   }
 
+  @RequireApiRole('admin')
   @Put('policies/:assetClass')
   @ApiOperation({ summary: 'Create or change the replacement policy of an asset class' })
   putPolicy(@Param('assetClass') assetClass: string, @Body() body: unknown): ReplacementPolicy {

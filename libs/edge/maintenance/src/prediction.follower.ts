@@ -9,6 +9,8 @@ import { OutboxRelay } from './outbox.relay';
 
 export interface PredictionFollowerOptions {
   twinServiceUrl: string;
+  /** Bearer token for the twin service's API (empty: none). */
+  twinServiceToken?: string;
   maxAckPending: number;
 }
 export const PREDICTION_FOLLOWER_OPTIONS = Symbol('PREDICTION_FOLLOWER_OPTIONS');
@@ -84,7 +86,7 @@ export class PredictionFollower implements OnApplicationBootstrap, OnApplication
     const key = `${site}/${asset}`;
     const known = this.classes.get(key);
     if (known) return known;
-    const res = await fetch(`${this.o.twinServiceUrl}/api/v1/twins/${site}/${asset}`, { signal: AbortSignal.timeout(5000) });
+    const res = await fetch(`${this.o.twinServiceUrl}/api/v1/twins/${site}/${asset}`, { signal: AbortSignal.timeout(5000), headers: this.o.twinServiceToken ? { authorization: `Bearer ${this.o.twinServiceToken}` } : {} });
     if (!res.ok) throw new Error(`twin ${key}: ${res.status}`);
     const cls = ((await res.json()) as { assetClass: string | null }).assetClass ?? undefined;
     if (cls) this.classes.set(key, cls);

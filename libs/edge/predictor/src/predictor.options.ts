@@ -3,6 +3,8 @@ import type { HealthThresholds } from '@millwright/predictor-domain';
 export interface PredictorOptions {
   /** Base URL of the twin service, for history when a window must be rebuilt. */
   twinServiceUrl: string;
+  /** Bearer token for the twin service's API (empty: none). */
+  twinServiceToken?: string;
   /** Most windows in one inference run. */
   maxBatch: number;
   /** History fetches in flight at once (at start-up every asset needs one). */

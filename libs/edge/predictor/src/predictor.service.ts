@@ -52,7 +52,7 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
     metrics: MetricsRegistry,
     health: HealthRegistry,
   ) {
-    this.history = new TwinHistoryClient(o.twinServiceUrl);
+    this.history = new TwinHistoryClient(o.twinServiceUrl, o.twinServiceToken);
     this.m = {
       predictions: metrics.counter('millwright_predictions_total', 'Predictions published', ['status']),
       batchSize: metrics.histogram('millwright_predict_batch_size', 'Windows per inference run', [1, 4, 16, 64, 128, 256, 512, 1024]),

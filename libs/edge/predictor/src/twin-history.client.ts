@@ -8,7 +8,10 @@ interface HistoryPage {
 
 /** Reads what a window rebuild needs from the twin service's REST API. */
 export class TwinHistoryClient {
-  constructor(private readonly baseUrl: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token = '',
+  ) {}
 
   /** The twin's version, then its last `limit` readings (oldest first). */
   async window(site: string, asset: string, limit: number): Promise<{ version: number; points: HistoryPage['points'] }> {
@@ -19,7 +22,7 @@ export class TwinHistoryClient {
   }
 
   private async json<T>(url: string): Promise<T> {
-    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    const res = await fetch(url, { signal: AbortSignal.timeout(5000), headers: this.token ? { authorization: `Bearer ${this.token}` } : {} });
     if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
     return (await res.json()) as T;
   }

@@ -52,6 +52,10 @@ export const ApiErrorCode = {
   ReleaseExists: 'release_exists',
   ReleaseNotFound: 'release_not_found',
   ReleaseFilesMissing: 'release_files_missing',
+  /** No valid bearer token (HTTP APIs with API_TOKENS configured). */
+  Unauthenticated: 'unauthenticated',
+  /** Too many failed sign-ins or bad tokens from one client: wait for Retry-After. */
+  TooManyAttempts: 'too_many_attempts',
   Internal: 'internal_error',
 } as const;
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
