@@ -8,6 +8,8 @@ need_apt=()
 command -v nats-server >/dev/null 2>&1 || need_apt+=(nats-server)
 # The asset platform's tests run it on PostgreSQL too (a throwaway server per test, as the postgres user).
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+# The identity provisioning CLI (and its tests) makes the private CA and certificates with openssl.
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 if [ "${MILLWRIGHT_WITH_BROWSER:-0}" = "1" ] && ! command -v chromium >/dev/null 2>&1; then need_apt+=(chromium); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
