@@ -47,7 +47,7 @@ describe.each(['sqlite', 'postgres'] as const)('platform store on %s', (kind) =>
       );
     }
     // Written through the sync path's batch commit, as the inbox consumer does.
-    await store.commitSync({ site: 'site-a', twins, conflicts: [], orders: [], appliedOutboxSeq: 42, now });
+    await store.commitSync({ site: 'site-a', twins, acceptedDesired: [], conflicts: [], orders: [], appliedOutboxSeq: 42, now });
   }, 60_000);
 
   afterAll(async () => {
@@ -89,14 +89,30 @@ describe.each(['sqlite', 'postgres'] as const)('platform store on %s', (kind) =>
   });
 
   it('changes desired state under optimistic concurrency, and knows what is owed to the site', async () => {
-    const r = await store.updateDesired('site-a', 'eng-00', 0, (d) => ({ ...d, mode: 'eco' }), now);
+    const r = await store.updateDesired('site-a', 'eng-00', 0, (d) => ({ ok: true, doc: { ...d, mode: 'eco' } }), now);
     expect('twin' in r && r.twin.desiredVersion).toBe(1);
-    expect(await store.updateDesired('site-a', 'eng-00', 0, (d) => d, now)).toEqual({ stale: 1 });
+    expect(await store.updateDesired('site-a', 'eng-00', 0, (d) => ({ ok: true, doc: d }), now)).toEqual({ stale: 1 });
     expect((await store.owedDesired(10)).map((t) => [t.asset, t.desiredVersion])).toEqual([['eng-00', 1]]);
     await store.markDesiredPublished('site-a', 'eng-00', 1);
     expect(await store.owedDesired(10)).toEqual([]);
     // Desired state may be set for an asset before it ever reports.
-    const fresh = await store.updateDesired('site-b', 'new-pump', undefined, () => ({ rpm: 10 }), now);
+    const fresh = await store.updateDesired('site-b', 'new-pump', undefined, () => ({ ok: true, doc: { rpm: 10 } }), now);
     expect('twin' in fresh && fresh.twin).toMatchObject({ version: 0, desired: { rpm: 10 }, desiredVersion: 1 });
+  });
+
+  it('never writes the sync path\'s older desired state over a central change made meanwhile', async () => {
+    const loaded = (await store.loadTwins('site-a', ['eng-02'])).get('eng-02')!;
+    expect('twin' in (await store.updateDesired('site-a', 'eng-02', undefined, () => ({ ok: true, doc: { mode: 'boost' } }), now))).toBe(true);
+    // The inbox applier commits what it loaded before the PATCH, with new reported state.
+    await store.commitSync({ site: 'site-a', twins: [{ ...loaded, version: loaded.version + 1, lastSeq: 99 }], acceptedDesired: [], conflicts: [], orders: [], appliedOutboxSeq: 43, now });
+    expect(await store.twin('site-a', 'eng-02')).toMatchObject({ lastSeq: 99, desired: { mode: 'boost' }, desiredVersion: 1 });
+    // An edge document accepted on the version the applier had loaded is dropped: central moved on.
+    await store.commitSync({ site: 'site-a', twins: [], acceptedDesired: [{ asset: 'eng-02', doc: { mode: 'eco' }, version: 1, base: 0 }], conflicts: [], orders: [], appliedOutboxSeq: 44, now });
+    expect((await store.twin('site-a', 'eng-02'))?.desired).toEqual({ mode: 'boost' });
+  });
+
+  it('writes nothing for a refused patch, not even a new asset', async () => {
+    expect(await store.updateDesired('site-b', 'ghost', undefined, () => ({ ok: false, error: 'bad' }), now)).toEqual({ invalid: 'bad' });
+    expect(await store.twin('site-b', 'ghost')).toBeNull();
   });
 });

@@ -97,22 +97,17 @@ export class AssetsHttpController {
     const s = parseIdParam('site', site, { required: true })!;
     const a = parseIdParam('asset', asset, { required: true })!;
     if (!(await this.store.site(s))) throw apiError(404, ApiErrorCode.SiteNotFound, `no site ${s}`);
-    let problem: { code: ApiErrorCode; message: string } | undefined;
     const r = await this.store.updateDesired(
       s,
       a,
       parseIfMatch(ifMatch),
       (cur) => {
         const p = patchDesiredDocument(cur, body);
-        if (p.ok) return p.doc;
-        problem = p;
-        throw new Error(p.message);
+        return p.ok ? p : { ok: false as const, error: p };
       },
       Date.now(),
-    ).catch((e) => {
-      if (problem) throw apiError(STATUS[problem.code] ?? 400, problem.code, problem.message);
-      throw e;
-    });
+    );
+    if ('invalid' in r) throw apiError(STATUS[r.invalid.code] ?? 400, r.invalid.code, r.invalid.message);
     if ('stale' in r) throw apiError(412, ApiErrorCode.VersionMismatch, `If-Match names desired version ${parseIfMatch(ifMatch)}, it is at ${r.stale}`, { currentVersion: r.stale });
     void this.downlink.publishOwed();
     res.setHeader('ETag', etagOf(r.twin.desiredVersion));

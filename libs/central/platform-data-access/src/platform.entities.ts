@@ -47,6 +47,29 @@ export class CentralTwinEntity {
   @Column({ name: 'updated_at', type: 'bigint', transformer: bigintAsNumber }) updatedAt!: number;
 }
 
+/** The central copy of an asset nobody has heard of yet: nothing reported, desired state empty. */
+export function newCentralTwinEntity(site: string, asset: string, now: number): CentralTwinEntity {
+  return Object.assign(new CentralTwinEntity(), {
+    site,
+    asset,
+    assetClass: null,
+    version: 0,
+    lastSeq: -1,
+    reported: {},
+    derived: {},
+    metadata: {},
+    desired: {},
+    desiredVersion: 0,
+    desiredPublishedVersion: 0,
+    health: null,
+    rul: null,
+    failureRisk: null,
+    modelVersion: null,
+    lastSeenAt: null,
+    updatedAt: now,
+  });
+}
+
 /** A desired field both sides changed during an outage; the edge merged it and reported it. */
 @Entity({ name: 'desired_conflict' })
 @Index('idx_desired_conflict_asset', ['site', 'asset'])

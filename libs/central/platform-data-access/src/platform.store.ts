@@ -1,6 +1,6 @@
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { CentralTwinEntity, DesiredConflictEntity, ModelReleaseEntity, ModelReleaseSiteEntity, SiteEntity, SiteOrderEntity, SitePolicyEntity } from './platform.entities';
+import { CentralTwinEntity, newCentralTwinEntity, DesiredConflictEntity, ModelReleaseEntity, ModelReleaseSiteEntity, SiteEntity, SiteOrderEntity, SitePolicyEntity } from './platform.entities';
 
 export type AssetSort = 'site' | 'asset' | 'rul' | 'failureRisk' | 'lastSeen' | 'health';
 
@@ -28,6 +28,8 @@ export interface Page<T> {
 export interface SyncCommit {
   site: string;
   twins: CentralTwinEntity[];
+  /** Edge desired documents accepted on the stored version `base`: written only if it is still that. */
+  acceptedDesired: Array<{ asset: string; doc: Record<string, unknown>; version: number; base: number }>;
   conflicts: DesiredConflictEntity[];
   orders: SiteOrderEntity[];
   appliedOutboxSeq: number;
@@ -63,6 +65,9 @@ export interface ReleaseStep {
 
 /** JSON columns hold `unknown`, which TypeORM's partial-entity type cannot express; the rows are whole entities. */
 const rows = <T>(x: T | T[]) => x as unknown as QueryDeepPartialEntity<T>[];
+
+/** What the edge owns in a central twin; everything else (desired state) only central writes change. */
+const SYNCED_COLUMNS = ['asset_class', 'version', 'last_seq', 'reported', 'derived', 'metadata', 'health', 'rul', 'failure_risk', 'model_version', 'last_seen_at', 'updated_at'];
 
 const SORT_COLUMN: Record<AssetSort, string> = { site: 't.site', asset: 't.asset', rul: 't.rul', failureRisk: 't.failure_risk', lastSeen: 't.last_seen_at', health: 't.health' };
 /** Chunk for IN lists: PostgreSQL allows 65k parameters, SQLite 32k. */
@@ -119,7 +124,19 @@ export class PlatformStore {
 
   async commitSync(c: SyncCommit): Promise<void> {
     await this.ds.transaction(async (m) => {
-      for (let i = 0; i < c.twins.length; i += 200) await m.getRepository(CentralTwinEntity).upsert(rows(c.twins.slice(i, i + 200)), ['site', 'asset']);
+      // Desired columns are left out of the update: a central PATCH may have committed since the
+      // twins were loaded, and the sync path must not write its older copy back over it.
+      for (let i = 0; i < c.twins.length; i += 200) {
+        await m.createQueryBuilder().insert().into(CentralTwinEntity).values(rows(c.twins.slice(i, i + 200))).orUpdate(SYNCED_COLUMNS, ['site', 'asset']).execute();
+      }
+      for (const a of c.acceptedDesired) {
+        await m
+          .createQueryBuilder()
+          .update(CentralTwinEntity)
+          .set({ desired: a.doc, desiredVersion: a.version } as QueryDeepPartialEntity<CentralTwinEntity>)
+          .where('site = :site AND asset = :asset AND desired_version = :base', { site: c.site, asset: a.asset, base: a.base })
+          .execute();
+      }
       for (let i = 0; i < c.orders.length; i += 200) await m.getRepository(SiteOrderEntity).upsert(rows(c.orders.slice(i, i + 200)), ['orderId']);
       if (c.conflicts.length > 0) await m.createQueryBuilder().insert().into(DesiredConflictEntity).values(rows(c.conflicts)).orIgnore().execute();
       const site: Partial<SiteEntity> = { appliedOutboxSeq: c.appliedOutboxSeq, lastSyncedAt: c.now };
@@ -207,28 +224,47 @@ export class PlatformStore {
   }
 
   /**
-   * Changes desired state centrally under optimistic concurrency on the desired version. Creates the
-   * central twin when the asset has not reported yet (desired state may come before the machine).
+   * Changes desired state centrally under optimistic concurrency on the desired version, with one
+   * conditional UPDATE so that neither a concurrent PATCH nor the sync path can be overwritten.
+   * Creates the central twin when the asset has not reported yet (desired state may come first).
+   * `change` returns the new document, or why the patch is refused (nothing is written then).
    */
-  async updateDesired(
+  async updateDesired<E>(
     site: string,
     asset: string,
     expectedVersion: number | undefined,
-    mutate: (desired: Record<string, unknown>) => Record<string, unknown>,
+    change: (desired: Record<string, unknown>) => { ok: true; doc: Record<string, unknown> } | { ok: false; error: E },
     now: number,
-  ): Promise<{ twin: CentralTwinEntity } | { stale: number }> {
-    return this.ds.transaction(async (m: EntityManager) => {
-      const repo = m.getRepository(CentralTwinEntity);
-      const cur =
-        (await repo.findOneBy({ site, asset })) ??
-        repo.create({ site, asset, assetClass: null, version: 0, lastSeq: -1, reported: {}, derived: {}, metadata: {}, desired: {}, desiredVersion: 0, desiredPublishedVersion: 0, health: null, rul: null, failureRisk: null, modelVersion: null, lastSeenAt: null, updatedAt: now });
-      if (expectedVersion !== undefined && expectedVersion !== cur.desiredVersion) return { stale: cur.desiredVersion };
-      cur.desired = mutate(cur.desired);
-      cur.desiredVersion += 1;
-      cur.updatedAt = now;
-      await repo.save(cur);
-      return { twin: cur };
-    });
+  ): Promise<{ twin: CentralTwinEntity } | { stale: number } | { invalid: E }> {
+    const repo = this.ds.getRepository(CentralTwinEntity);
+    for (;;) {
+      const cur = await repo.findOneBy({ site, asset });
+      const base = cur ?? newCentralTwinEntity(site, asset, now);
+      if (expectedVersion !== undefined && expectedVersion !== base.desiredVersion) return { stale: base.desiredVersion };
+      const r = change(base.desired);
+      if (!r.ok) return { invalid: r.error };
+      const next = Object.assign(new CentralTwinEntity(), base, { desired: r.doc, desiredVersion: base.desiredVersion + 1, updatedAt: now });
+      if (!cur) {
+        try {
+          // A copy: insert() writes the database's returned defaults back into what it is given.
+          await repo.insert(rows(Object.assign(new CentralTwinEntity(), next)));
+          return { twin: next };
+        } catch (e) {
+          // Created meanwhile by the sync path or another PATCH: go round again on the stored row.
+          if (await repo.findOneBy({ site, asset })) continue;
+          throw e;
+        }
+      }
+      const res = await repo
+        .createQueryBuilder()
+        .update()
+        .set({ desired: r.doc, desiredVersion: next.desiredVersion, updatedAt: now } as QueryDeepPartialEntity<CentralTwinEntity>)
+        .where('site = :site AND asset = :asset AND desired_version = :v', { site, asset, v: base.desiredVersion })
+        .execute();
+      if (res.affected) return { twin: next };
+      const moved = await repo.findOneBy({ site, asset });
+      if (expectedVersion !== undefined) return { stale: moved?.desiredVersion ?? 0 };
+    }
   }
 
   /** Sets an asset class's policy for a site: a new version, owed to the site until published. */

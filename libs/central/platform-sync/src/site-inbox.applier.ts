@@ -1,5 +1,5 @@
 import type { DesiredConflictV1, OrderEventV1, SiteHealthV1, TwinDeltaV1 } from '@millwright/contracts';
-import { CentralTwinEntity, DesiredConflictEntity, PlatformStore, SiteOrderEntity, type ModelStatusReport } from '@millwright/platform-data-access';
+import { CentralTwinEntity, DesiredConflictEntity, PlatformStore, SiteOrderEntity, newCentralTwinEntity, type ModelStatusReport } from '@millwright/platform-data-access';
 import { applyDelta } from '@millwright/sync-domain';
 import type { SyncItem } from './sync-message.decoder';
 
@@ -16,11 +16,8 @@ export interface ApplySummary {
   gaps: string[];
   /** Assets whose edge desired document was accepted: their new version is owed to the site. */
   desiredAccepted: string[];
-  conflicts: number;
-  orders: number;
   /** Model release state changes reported; the rollout may move on. */
   modelStatuses: number;
-  rejected: Array<{ code: string; detail: string }>;
   appliedOutboxSeq: number;
 }
 
@@ -38,7 +35,7 @@ export class SiteInboxApplier {
     const events: OrderEventV1[] = [];
     const modelStatuses: ModelStatusReport[] = [];
     let health: SiteHealthV1 | undefined;
-    const s: ApplySummary = { applied: 0, duplicates: 0, gaps: [], desiredAccepted: [], conflicts: 0, orders: 0, modelStatuses: 0, rejected: [], appliedOutboxSeq: appliedBefore };
+    const s: ApplySummary = { applied: 0, duplicates: 0, gaps: [], desiredAccepted: [], modelStatuses: 0, appliedOutboxSeq: appliedBefore };
     for (const { item, outboxSeq } of entries) {
       if (outboxSeq !== null) s.appliedOutboxSeq = Math.max(s.appliedOutboxSeq, outboxSeq);
       if (item.kind === 'twins') deltas.push(...item.batch.deltas);
@@ -49,16 +46,17 @@ export class SiteInboxApplier {
         const r = item.status;
         modelStatuses.push({ version: r.version, state: r.state, code: r.code, reason: r.reason, stats: r.stats as unknown as Record<string, unknown> | null, activeVersion: r.activeVersion ?? null, at: r.at });
       }
-      else if (item.kind === 'rejected') s.rejected.push({ code: item.code, detail: item.detail });
     }
 
     const twins = await this.store.loadTwins(site, [...new Set(deltas.map((d) => d.asset))]);
     const touched = new Map<string, CentralTwinEntity>();
     const gaps = new Set<string>();
     const accepted = new Set<string>();
+    // The desired version each twin had when loaded: an accepted edge document is written only over it.
+    const loadedDesired = new Map([...twins].map(([asset, t]) => [asset, t.desiredVersion]));
     for (const d of deltas) {
       let t = twins.get(d.asset);
-      if (!t) twins.set(d.asset, (t = newCentralTwin(site, d.asset, now)));
+      if (!t) twins.set(d.asset, (t = newCentralTwinEntity(site, d.asset, now)));
       const r = applyDelta(t, d);
       if (r.outcome === 'gap') gaps.add(d.asset);
       else if (r.outcome === 'duplicate') s.duplicates++;
@@ -92,7 +90,6 @@ export class SiteInboxApplier {
       orders.set(e.orderId, o);
       changedOrders.set(e.orderId, o);
     }
-    s.orders = changedOrders.size;
 
     const conflictRows = conflicts.map((c) =>
       Object.assign(new DesiredConflictEntity(), {
@@ -108,12 +105,17 @@ export class SiteInboxApplier {
         at: c.at,
       }),
     );
-    s.conflicts = conflictRows.length;
     s.modelStatuses = modelStatuses.length;
 
     await this.store.commitSync({
       site,
       twins: [...touched.values()],
+      acceptedDesired: [...accepted].flatMap((asset) => {
+        const t = twins.get(asset)!;
+        const base = loadedDesired.get(asset);
+        // A twin new to this batch is inserted with its accepted document already.
+        return base === undefined ? [] : [{ asset, doc: t.desired, version: t.desiredVersion, base }];
+      }),
       conflicts: conflictRows,
       orders: [...changedOrders.values()],
       appliedOutboxSeq: s.appliedOutboxSeq,
@@ -123,28 +125,6 @@ export class SiteInboxApplier {
     });
     return s;
   }
-}
-
-function newCentralTwin(site: string, asset: string, now: number): CentralTwinEntity {
-  return Object.assign(new CentralTwinEntity(), {
-    site,
-    asset,
-    assetClass: null,
-    version: 0,
-    lastSeq: -1,
-    reported: {},
-    derived: {},
-    metadata: {},
-    desired: {},
-    desiredVersion: 0,
-    desiredPublishedVersion: 0,
-    health: null,
-    rul: null,
-    failureRisk: null,
-    modelVersion: null,
-    lastSeenAt: null,
-    updatedAt: now,
-  });
 }
 
 /** Copies what fleet queries filter and sort on out of the JSON sections into indexed columns. */
