@@ -33,6 +33,13 @@ wait_http() { # url what
   echo "demo: $2 did not come up; see $DIR/*.log" >&2; exit 1
 }
 
+for port in $NATS_PORT $NATS_HTTP_PORT $NATS_MQTT_PORT; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "demo: port $port is already in use (Debian's nats-server.service? stop it, or set NATS_PORT, NATS_HTTP_PORT, NATS_MQTT_PORT)" >&2
+    exit 1
+  fi
+done
+
 NATS_SERVER_NAME=millwright-demo NATS_PORT=$NATS_PORT NATS_HTTP_PORT=$NATS_HTTP_PORT NATS_MQTT_PORT=$NATS_MQTT_PORT \
 NATS_STORE_DIR="$DIR/nats" NATS_JS_DOMAIN=edge NATS_MAX_FILE_STORE=2GB \
   nats-server -c config/nats/nats-edge.conf >"$DIR/nats.log" 2>&1 &

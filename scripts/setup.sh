@@ -10,6 +10,8 @@ command -v nats-server >/dev/null 2>&1 || need_apt+=(nats-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 # The identity provisioning CLI (and its tests) makes the private CA and certificates with openssl.
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+# The demo waits for its services with curl.
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 if [ "${MILLWRIGHT_WITH_BROWSER:-0}" = "1" ] && ! command -v chromium >/dev/null 2>&1; then need_apt+=(chromium); fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
@@ -20,6 +22,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} with apt-get"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  # Debian starts the package's own nats-server on port 4222 under systemd; Millwright starts its own
+  # servers (the demo on 4222, tests on free ports), so the packaged one is only in the way.
+  if [[ " ${need_apt[*]} " == *" nats-server "* ]] && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now nats-server.service >/dev/null 2>&1 || true
+  fi
 fi
 
 node_major=$(node -p 'process.versions.node.split(".")[0]')
