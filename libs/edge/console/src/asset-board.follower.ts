@@ -37,8 +37,12 @@ export class AssetBoardFollower implements OnApplicationBootstrap, OnApplication
   }
 
   /** Readings applied per second over the last 10 s. */
-  ingestPerSecond(now = Date.now()): number {
+  private dropOldReadings(now: number): void {
     while (this.readings.length && this.readings[0].at < now - 10_000) this.readings.shift();
+  }
+
+  ingestPerSecond(now = Date.now()): number {
+    this.dropOldReadings(now);
     return this.readings.reduce((s, r) => s + r.n, 0) / 10;
   }
 
@@ -60,7 +64,12 @@ export class AssetBoardFollower implements OnApplicationBootstrap, OnApplication
 
   private onTwinChanged(ev: TwinChangedV1): void {
     const n = ev.changes.readings?.length ?? 0;
-    if (n) this.readings.push({ at: Date.now(), n });
+    if (n) {
+      const now = Date.now();
+      // Trimmed here too: nobody may ask for the rate for days (no browser open), and the list must not grow.
+      this.dropOldReadings(now);
+      this.readings.push({ at: now, n });
+    }
     const outcome = this.board.applyTwinChanged(ev);
     if (outcome === 'gap' || outcome === 'unknown') this.refetch.add(assetKey(ev.site, ev.asset));
   }
