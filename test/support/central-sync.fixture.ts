@@ -32,6 +32,11 @@ export class CentralSyncFixture {
 
   static async start(sites: string[], dir: TempDir, edgeEnv: (site: string) => Record<string, string> = () => ({})): Promise<CentralSyncFixture> {
     const topo = await startHubAndSites({ sites, isolation: 'auto' });
+    // The must-show cuts a real link: as root that means network namespaces, never the TCP relay.
+    if (process.getuid?.() === 0 && topo.isolation !== 'netns') {
+      await topo.stop();
+      throw new Error(`running as root but the sites are not in network namespaces: ${topo.fallbackReason}`);
+    }
     const f = new CentralSyncFixture(topo, dir);
     for (const s of sites) {
       await waitFor(() => topo.site(s).leafConnected(), { timeoutMs: 15_000, what: `${s} uplink` });
@@ -118,4 +123,18 @@ export async function expectCentralEqualsEdge(f: CentralSyncFixture, platform: A
   expect(edge.length).toBeGreaterThan(0);
   expect([...central.keys()].sort()).toEqual(edge.map((t) => t.asset).sort());
   for (const t of edge) expect(view(central.get(t.asset)!)).toEqual(view(t));
+  // Equal by exact delivery, not by repair: a lost, reordered or doubled message would have shown as
+  // a gap, and every gap makes the site send snapshots (asked for, or on its own). None were needed.
+  expect(await metricSum(f.twins[site].baseUrl, 'millwright_sync_deltas_total', 'kind="snapshot"')).toBe(0);
+  expect(await metricSum(platform.baseUrl, 'millwright_platform_deltas_total', `site="${site}",outcome="gap"`)).toBe(0);
+}
+
+/** Sum of a Prometheus series at `/metrics` whose labels contain `labels`. */
+export async function metricSum(baseUrl: string, name: string, labels: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith(`${name}{`) && line.includes(labels)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
 }
