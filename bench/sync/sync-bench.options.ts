@@ -1,9 +1,12 @@
+import { duration } from '@millwright/config';
+
 export interface SyncBenchOptions {
   assets: number;
   /** Seconds of readings at 1 reading/s per asset that the cut site buffers. */
   seconds: number;
   /** The twin service's compaction window (SYNC_INTERVAL). */
   interval: string;
+  intervalMs: number;
   /** Also drain the raw readings (a hub stream sourcing the site's TELEMETRY), for comparison. */
   rawDrain: boolean;
 }
@@ -16,7 +19,7 @@ export const SYNC_BENCH_USAGE = `npm run bench -- sync [flags]
   --quick           50 assets, 10 minutes of backlog: a smoke run`;
 
 export function parseSyncBenchArgs(argv: string[]): SyncBenchOptions | 'help' {
-  const o: SyncBenchOptions = { assets: 500, seconds: 3600, interval: '10s', rawDrain: true };
+  const o: SyncBenchOptions = { assets: 500, seconds: 3600, interval: '10s', intervalMs: 10_000, rawDrain: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -27,7 +30,11 @@ export function parseSyncBenchArgs(argv: string[]): SyncBenchOptions | 'help' {
     if (a === '--help' || a === '-h') return 'help';
     else if (a === '--assets') o.assets = num();
     else if (a === '--seconds') o.seconds = num();
-    else if (a === '--interval') o.interval = argv[++i];
+    else if (a === '--interval') {
+      o.interval = argv[++i];
+      // The twin service's own parser: the bench waits on the same duration the service reads.
+      o.intervalMs = duration('--interval').parse(o.interval);
+    }
     else if (a === '--no-raw-drain') o.rawDrain = false;
     else if (a === '--quick') Object.assign(o, { assets: 50, seconds: 600 });
     else throw new Error(`unknown flag ${a}\n${SYNC_BENCH_USAGE}`);

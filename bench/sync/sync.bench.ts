@@ -131,7 +131,7 @@ async function run(o: SyncBenchOptions, log: Log): Promise<Record<string, unknow
       const quiet = n === last;
       last = n;
       return quiet;
-    }, { timeoutMs: 120_000, intervalMs: 2 * 1000 + parseDurationMs(o.interval), what: 'the outbox to settle' });
+    }, { timeoutMs: 120_000, intervalMs: 2 * 1000 + o.intervalMs, what: 'the outbox to settle' });
     const outboxAfter = (await edgeJsm.streams.info(Streams.syncOut.name)).state;
     const readings = o.seconds * o.assets;
     const syncBytes = outboxAfter.bytes - outboxBefore.bytes;
@@ -216,12 +216,6 @@ async function syncDeltaCounts(svc: BenchService): Promise<Record<string, number
   return out;
 }
 
-function parseDurationMs(d: string): number {
-  const m = /^(\d+)(ms|s|m)?$/.exec(d.trim());
-  if (!m) throw new Error(`--interval: ${d} is not a duration like 10s`);
-  return Number(m[1]) * (m[2] === 'm' ? 60_000 : m[2] === 'ms' ? 1 : 1000);
-}
-
 async function main(): Promise<void> {
   const parsed = parseSyncBenchArgs(process.argv.slice(2));
   if (parsed === 'help') {
@@ -237,6 +231,12 @@ async function main(): Promise<void> {
   console.log(`  drain after reconnect: ${r.drain_s} s to exact central twins (target <= ${TARGETS.drainS} s)${r.raw_drain_s !== null ? `; raw readings: ${r.raw_drain_s} s just to reach the hub` : ''}`);
   console.log(`  central twins differing from the edge: ${r.central_mismatches}`);
   console.log(`wrote ${path}`);
+  // A missed target or an inexact central copy fails the run, as a test would.
+  const met = r.met as { bytes_ratio: boolean; drain_s: boolean };
+  if (!met.bytes_ratio || !met.drain_s || r.central_mismatches !== 0) {
+    console.error('sync: target missed (see above)');
+    process.exitCode = 1;
+  }
   await sleep(10);
 }
 
