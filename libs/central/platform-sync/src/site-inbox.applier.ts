@@ -22,9 +22,10 @@ export interface ApplySummary {
 }
 
 /**
- * Applies a batch of one site's inbox to the central copy, as one transaction: every twin touched is
- * loaded once, all its deltas are applied in order (duplicates and stale ones change nothing), and
- * the results are written together with the new outbox position. The caller acks only after this.
+ * Applies inbox messages of one site (the consumer hands one at a time) to the central copy, as one
+ * transaction: every twin touched is loaded once, all its deltas are applied in order (duplicates and
+ * stale ones change nothing), and the results are written together with the new outbox position. The
+ * caller acks only after this.
  */
 export class SiteInboxApplier {
   constructor(private readonly store: PlatformStore) {}

@@ -10,8 +10,6 @@ import { PLATFORM_DURABLE, PLATFORM_SYNC_OPTIONS, type PlatformSyncOptions } fro
 import { SiteInboxApplier, type InboxEntry } from './site-inbox.applier';
 import { decodeSyncMessage, sourceOf } from './sync-message.decoder';
 
-/** Inbox messages applied per transaction (each may hold up to a thousand deltas). */
-const MESSAGES_PER_COMMIT = 16;
 /** The same asset is asked for a snapshot at most this often while its gap persists. */
 const SNAPSHOT_REQUEST_EVERY_MS = 10_000;
 
@@ -19,6 +17,7 @@ interface SiteRuntime {
   id: string;
   consumer: JetStreamBatchConsumer;
   appliedOutboxSeq: number;
+  announcedAt: number;
 }
 
 /**
@@ -106,6 +105,7 @@ export class SiteSyncService implements OnApplicationBootstrap, OnApplicationShu
     const rt: SiteRuntime = {
       id,
       appliedOutboxSeq: site.appliedOutboxSeq,
+      announcedAt: 0,
       consumer: new JetStreamBatchConsumer(this.nc.jetstream(), { stream, durable: PLATFORM_DURABLE, maxAckPending: 1, retryDelayMs: 1000 }, (buf) => this.handle(rt, buf)),
     };
     this.sites.set(id, rt);
@@ -114,9 +114,9 @@ export class SiteSyncService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async handle(rt: SiteRuntime, buf: readonly JsMsg[]): Promise<{ taken: number }> {
-    const take = buf.slice(0, MESSAGES_PER_COMMIT);
+    // One message at a time (max_ack_pending 1, see the class comment): one transaction per message.
     const entries: InboxEntry[] = [];
-    for (const m of take) {
+    for (const m of buf.slice(0, 1)) {
       const src = sourceOf(m.headers);
       const item = decodeSyncMessage(rt.id, m.subject, m.data, m.headers);
       entries.push({ item, outboxSeq: src?.stream === Streams.syncOut.name ? src.seq : null });
@@ -138,15 +138,17 @@ export class SiteSyncService implements OnApplicationBootstrap, OnApplicationShu
     this.m.deltas.inc({ site: rt.id, outcome: 'applied' }, s.applied);
     this.m.deltas.inc({ site: rt.id, outcome: 'duplicate' }, s.duplicates);
     this.m.deltas.inc({ site: rt.id, outcome: 'gap' }, s.gaps.length);
-    this.announce(rt);
+    // During a drain the site learns its position at most a few times per announce interval, not per message.
+    if (Date.now() - rt.announcedAt >= this.o.announceIntervalMs / 4) this.announce(rt);
     if (s.gaps.length > 0) this.requestSnapshots(rt.id, s.gaps);
     if (s.desiredAccepted.length > 0) void this.downlink.publishOwed();
     if (s.modelStatuses > 0) void this.rollout.run().catch((e: Error) => this.log.warn(`model rollout: ${e.message}`));
-    return { taken: take.length };
+    return { taken: 1 };
   }
 
   private announce(rt: SiteRuntime): void {
     const a: SyncAppliedV1 = { site: rt.id, outboxSeq: rt.appliedOutboxSeq, at: Date.now() };
+    rt.announcedAt = a.at;
     publishJson(this.nc, Subjects.syncApplied(rt.id), a);
   }
 

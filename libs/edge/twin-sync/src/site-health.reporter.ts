@@ -35,6 +35,7 @@ export class SiteHealthReporter implements OnApplicationBootstrap, OnApplication
   private lastHealth: SiteHealthV1 | null = null;
   private lastIngested: { count: number; at: number } | null = null;
   private link: 'up' | 'down' = 'down';
+  private oldest?: { seq: number; time: number };
   private backlog: SyncBacklog = { messages: null, oldestAgeMs: null };
   private readonly metrics: MetricsRegistry;
 
@@ -126,8 +127,13 @@ export class SiteHealthReporter implements OnApplicationBootstrap, OnApplication
     if (this.appliedSeq === null) return { messages: null, oldestAgeMs: null };
     const messages = Math.max(0, this.outbox.lastOutboxSeq - this.appliedSeq);
     if (messages === 0) return { messages, oldestAgeMs: 0 };
-    const oldest = await this.jsm.streams.getMessage(Streams.syncOut.name, { seq: this.appliedSeq + 1 }).catch(() => null);
-    return { messages, oldestAgeMs: oldest ? Math.max(0, now - oldest.time.getTime()) : null };
+    // The oldest unconfirmed message stays the same through an outage: read its time once.
+    const seq = this.appliedSeq + 1;
+    if (this.oldest?.seq !== seq) {
+      const m = await this.jsm.streams.getMessage(Streams.syncOut.name, { seq }).catch(() => null);
+      this.oldest = m ? { seq, time: m.time.getTime() } : undefined;
+    }
+    return { messages, oldestAgeMs: this.oldest ? Math.max(0, now - this.oldest.time) : null };
   }
 
   private async counterTotal(name: string): Promise<number> {
