@@ -18,10 +18,10 @@ describe('TwinSqliteStore on a real SQLite file', () => {
     dir.remove();
   });
 
-  async function open() {
+  async function open(cacheSize = 100) {
     const { dataSource, db } = await openTwinDatabase({ path: join(dir.path, 'twins.db'), synchronous: 'full' });
     closers.push(() => dataSource.destroy());
-    return { store: new TwinSqliteStore(db, { cacheSize: 100 }), db, close: () => dataSource.destroy() };
+    return { store: new TwinSqliteStore(db, { cacheSize }), db, close: () => dataSource.destroy() };
   }
 
   function ingest(store: TwinSqliteStore, readings: Reading[]) {
@@ -58,17 +58,38 @@ describe('TwinSqliteStore on a real SQLite file', () => {
   });
 
   it('rolls a failed commit back and reloads the committed twin', async () => {
-    const { store, db } = await open();
-    ingest(store, [r('e1', 1, { T50: 1 })]);
-    db.exec(`CREATE TRIGGER fail_next BEFORE INSERT ON reading_history BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
-    expect(() => ingest(store, [r('e1', 2, { T50: 2 })])).toThrow('disk full');
-    db.exec('DROP TRIGGER fail_next');
-    const t = store.get('s1', 'e1')!;
+    const a = await open();
+    ingest(a.store, [r('e1', 1, { T50: 1 })]);
+    a.db.exec(`CREATE TRIGGER fail_next BEFORE INSERT ON reading_history BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    expect(() => ingest(a.store, [r('e1', 2, { T50: 2, P30: 3 })])).toThrow('disk full');
+    a.db.exec('DROP TRIGGER fail_next');
+    const t = a.store.get('s1', 'e1')!;
     expect(t.version).toBe(1);
     expect(t.reported.T50.v).toBe(1);
-    // The redelivered reading then applies normally.
-    ingest(store, [r('e1', 2, { T50: 2 })]);
-    expect(store.get('s1', 'e1')!.reported.T50.v).toBe(2);
+    expect(a.store.historyCount('s1', 'e1')).toBe(1);
+    // The redelivered reading then applies normally, its new sensor set included.
+    ingest(a.store, [r('e1', 2, { T50: 2, P30: 3 })]);
+    expect(a.store.get('s1', 'e1')!.reported.T50.v).toBe(2);
+    await a.close();
+    closers = [];
+
+    const b = await open();
+    expect(b.store.history('s1', 'e1', 10).map((h) => h.values)).toEqual([{ T50: 1 }, { T50: 2, P30: 3 }]);
+    expect(b.store.historyCount('s1', 'e1')).toBe(2);
+  });
+
+  it('counts history that did not move a twin, even one no longer cached', async () => {
+    const a = await open(1);
+    ingest(a.store, [r('e1', 2, { T50: 2 })]);
+    // e1's late reading only adds history; looking up e2 afterwards evicts e1 from the cache.
+    ingest(a.store, [r('e1', 1, { T50: 1 }), r('e2', 1, { T50: 1 })]);
+    expect(a.store.historyCount('s1', 'e1')).toBe(2);
+    await a.close();
+    closers = [];
+
+    const b = await open();
+    expect(b.store.historyCount('s1', 'e1')).toBe(2);
+    expect(b.store.get('s1', 'e1')!.version).toBe(1);
   });
 
   it('refuses an update made against a stale version', async () => {

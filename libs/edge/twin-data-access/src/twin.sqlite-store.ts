@@ -126,8 +126,11 @@ export class TwinSqliteStore {
       putDesiredSync: db.prepare(`INSERT INTO desired_sync (site, asset, base, base_version) VALUES (?, ?, ?, ?)
         ON CONFLICT (site, asset) DO UPDATE SET base = excluded.base, base_version = excluded.base_version`),
       allCounts: db.prepare<[], { site: string; asset: string; history_count: number }>('SELECT site, asset, history_count FROM asset_twin'),
+      countsAfter: db.prepare<[string, string, number], { site: string; asset: string; history_count: number }>(
+        'SELECT site, asset, history_count FROM asset_twin WHERE (site, asset) > (?, ?) ORDER BY site, asset LIMIT ?',
+      ),
     };
-    this.reloadIndexes();
+    this.loadIndexes();
   }
 
   /** The committed twin, or undefined when the asset has never reported. */
@@ -161,11 +164,12 @@ export class TwinSqliteStore {
 
   /** Commits a batch of applied readings: history rows and changed twins, in one transaction. */
   commitIngest(changes: readonly TwinChange[], readings: readonly Reading[]): { historyInserted: number } {
-    const touched = new Set<AssetTwin>(changes.map((c) => c.twin));
+    // New history totals stay local until the commit succeeds, so a rollback leaves the index as committed.
+    const counts = new Map<string, number>();
+    const sensorSetsBefore = this.sensorSets.size;
     try {
       let inserted = 0;
       this.db.transaction(() => {
-        const counted = new Map<string, number>();
         for (const r of readings) {
           const names = Object.keys(r.values);
           const setId = this.sensorSetId(names);
@@ -174,22 +178,29 @@ export class TwinSqliteStore {
           if (this.stmt.insertHistory.run(r.site, r.asset, r.seq, r.ts, setId, buf).changes === 1) {
             inserted++;
             const key = twinKey(r.site, r.asset);
-            counted.set(key, (counted.get(key) ?? 0) + 1);
+            counts.set(key, (counts.get(key) ?? this.historyCounts.get(key) ?? 0) + 1);
           }
         }
-        for (const [key, n] of counted) {
-          this.historyCounts.set(key, (this.historyCounts.get(key) ?? 0) + n);
-          const twin = this.cache.get(key);
-          if (twin) touched.add(twin);
+        const written = new Set<string>();
+        for (const c of changes) {
+          const key = twinKey(c.twin.site, c.twin.asset);
+          written.add(key);
+          this.writeTwin(c.twin, counts.get(key) ?? this.historyCounts.get(key) ?? 0);
         }
-        for (const twin of touched) this.writeTwin(twin);
+        // A twin whose history grew without moving (late or stale readings) may no longer be cached.
+        for (const [key, n] of counts) {
+          if (written.has(key)) continue;
+          const [site, asset] = key.split('/');
+          this.stmt.setHistoryCount.run(n, site, asset);
+        }
       })();
+      for (const [key, n] of counts) this.historyCounts.set(key, n);
       return { historyInserted: inserted };
     } catch (e) {
       // The cache already holds the applied state; drop it so that it is reloaded as committed.
-      for (const twin of touched) this.evict(twin.site, twin.asset);
+      for (const c of changes) this.evict(c.twin.site, c.twin.asset);
       for (const r of readings) this.evict(r.site, r.asset);
-      this.reloadIndexes();
+      this.forgetSensorSetsAfter(sensorSetsBefore);
       throw e;
     }
   }
@@ -314,32 +325,29 @@ export class TwinSqliteStore {
    * asset and none older than `minTs`. Returns rows deleted and where to continue.
    */
   pruneHistory(maxPerAsset: number, minTs: number, budget: number, cursor: string | undefined): { deleted: number; cursor: string | undefined } {
-    const keys = [...this.historyCounts.keys()].sort();
-    let start = cursor === undefined ? 0 : keys.findIndex((k) => k > cursor);
-    if (start < 0) start = 0;
+    const [afterSite, afterAsset = ''] = cursor === undefined ? [''] : cursor.split('/');
+    const pruned = new Map<string, number>();
     let deleted = 0;
-    let last: string | undefined;
-    this.db.transaction(() => {
-      for (let i = start; i < keys.length && i < start + budget; i++) {
-        const key = keys[i];
-        last = key;
-        const count = this.historyCounts.get(key) ?? 0;
+    const rows = this.db.transaction(() => {
+      const page = this.stmt.countsAfter.all(afterSite, afterAsset, budget);
+      for (const { site, asset, history_count: count } of page) {
         if (count === 0) continue;
-        const [site, asset] = key.split('/');
         const cut = count > maxPerAsset ? (this.stmt.nthNewestSeq.get(site, asset, maxPerAsset)?.seq ?? -1) : -1;
         const n = this.stmt.pruneAsset.run(site, asset, cut, minTs).changes;
         if (n > 0) {
           deleted += n;
-          this.historyCounts.set(key, count - n);
+          pruned.set(twinKey(site, asset), count - n);
           this.stmt.setHistoryCount.run(count - n, site, asset);
         }
       }
+      return page;
     })();
-    const done = last === undefined || keys.indexOf(last) === keys.length - 1;
-    return { deleted, cursor: done ? undefined : last };
+    for (const [key, n] of pruned) this.historyCounts.set(key, n);
+    const last = rows[rows.length - 1];
+    return { deleted, cursor: rows.length < budget || last === undefined ? undefined : twinKey(last.site, last.asset) };
   }
 
-  private writeTwin(t: AssetTwin): void {
+  private writeTwin(t: AssetTwin, historyCount = this.historyCounts.get(twinKey(t.site, t.asset)) ?? 0): void {
     this.stmt.upsert.run(
       t.site,
       t.asset,
@@ -350,7 +358,7 @@ export class TwinSqliteStore {
       t.version,
       t.lastSeq,
       t.lastSeenAt,
-      this.historyCounts.get(twinKey(t.site, t.asset)) ?? 0,
+      historyCount,
       t.createdAt,
       t.updatedAt,
     );
@@ -387,15 +395,21 @@ export class TwinSqliteStore {
     }
   }
 
-  /** Rebuilds the in-memory indexes from what is committed. */
-  private reloadIndexes(): void {
-    this.sensorSets.clear();
-    this.sensorSetNames.clear();
+  /** Drops sensor sets a rolled-back transaction inserted: their ids are handed out again. */
+  private forgetSensorSetsAfter(size: number): void {
+    for (const [names, id] of this.sensorSets) {
+      if (id <= size) continue;
+      this.sensorSets.delete(names);
+      this.sensorSetNames.delete(id);
+    }
+  }
+
+  /** Builds the in-memory indexes from what is committed. */
+  private loadIndexes(): void {
     for (const s of this.db.prepare<[], { id: number; names: string }>('SELECT id, names FROM sensor_set').all()) {
       this.sensorSets.set(s.names, s.id);
       this.sensorSetNames.set(s.id, s.names.split(','));
     }
-    this.historyCounts.clear();
     for (const c of this.stmt.allCounts.iterate()) this.historyCounts.set(twinKey(c.site, c.asset), c.history_count);
   }
 }
