@@ -1,15 +1,6 @@
-import { desiredDelta, mergePatch, patchDesired } from './merge-patch';
+import { desiredDelta, patchDesired } from './merge-patch';
 
 describe('JSON merge patch (RFC 7396) on desired state', () => {
-  it('follows the RFC examples', () => {
-    expect(mergePatch({ a: 'b' }, { a: 'c' })).toEqual({ a: 'c' });
-    expect(mergePatch({ a: 'b' }, { b: 'c' })).toEqual({ a: 'b', b: 'c' });
-    expect(mergePatch({ a: 'b' }, { a: null })).toEqual({});
-    expect(mergePatch({ a: { b: 'c' } }, { a: { b: 'd', c: null } })).toEqual({ a: { b: 'd' } });
-    expect(mergePatch({ a: [{ b: 'c' }] }, { a: [1] })).toEqual({ a: [1] });
-    expect(mergePatch({ e: null }, { a: 1 })).toEqual({ e: null, a: 1 });
-  });
-
   it('refuses a patch that is not an object', () => {
     expect(() => patchDesired({}, [1])).toThrow(expect.objectContaining({ code: 'invalid_merge_patch' }));
   });

@@ -1,11 +1,6 @@
-import { mergePatch as sharedMergePatch, patchDesiredDocument } from '@millwright/sync-domain';
-import type { JsonObject, JsonValue } from './asset-twin';
+import { patchDesiredDocument } from '@millwright/sync-domain';
+import type { JsonObject } from './asset-twin';
 import { TwinDomainError } from './twin-domain.error';
-
-/** RFC 7396 JSON merge patch: objects merge, null deletes, everything else replaces. */
-export function mergePatch(target: JsonValue | undefined, patch: JsonValue): JsonValue {
-  return sharedMergePatch(target, patch) as JsonValue;
-}
 
 /**
  * Applies a merge patch to desired state and checks the result against the document limits.

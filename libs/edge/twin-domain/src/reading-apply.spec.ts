@@ -24,7 +24,8 @@ describe('applyReadings', () => {
     expect(c.fromVersion).toBe(0);
     expect(c.twin.version).toBe(2);
     expect(c.twin.lastSeq).toBe(2);
-    expect(c.reported).toEqual({ T50: { v: 2, ts: r(2, {}).ts, seq: 2 }, P30: { v: 5, ts: r(2, {}).ts, seq: 2 } });
+    expect(c.twin.reported).toEqual({ T50: { v: 2, ts: r(2, {}).ts, seq: 2 }, P30: { v: 5, ts: r(2, {}).ts, seq: 2 } });
+    expect(c.applied.map((a) => a.seq)).toEqual([1, 2]);
   });
 
   it('ignores a duplicate: the twin does not move and no change is reported', () => {
@@ -44,7 +45,8 @@ describe('applyReadings', () => {
     expect(twin.reported.T50.v).toBe(50);
     expect(twin.reported.P30).toEqual({ v: 4, ts: r(4, {}).ts, seq: 4 });
     expect(twin.lastSeq).toBe(5);
-    expect(late[0].reported).toEqual({ P30: twin.reported.P30 });
+    expect(late[0].applied.map((a) => a.seq)).toEqual([4]);
+    expect(late[0].fromVersion).toBe(1);
   });
 
   it('ends in the same state whatever order the same readings arrive in', () => {
@@ -62,6 +64,7 @@ describe('applyReadings', () => {
     applyReadings([{ ...r(1, { T50: 1 }), assetClass: 'turbofan' }], lookup, 0);
     const c = applyReadings([{ ...r(1, { T50: 1 }), assetClass: 'pump' }], lookup, 0);
     expect(c[0].assetClass).toBe('pump');
+    expect(c[0].applied).toEqual([]);
     expect(lookup('s', 'a1').version).toBe(2);
   });
 });

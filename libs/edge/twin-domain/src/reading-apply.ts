@@ -1,12 +1,10 @@
-import type { Reading, ReportedValue } from '@millwright/contracts';
+import type { Reading } from '@millwright/contracts';
 import type { AssetTwin } from './asset-twin';
 
 /** What applying readings did to one twin. */
 export interface TwinChange {
   twin: AssetTwin;
   fromVersion: number;
-  /** Reported values that changed, newest per sensor. */
-  reported: Record<string, ReportedValue>;
   /** Set when the asset class first appears or changes. */
   assetClass?: string;
   /** The readings that moved the twin, in the order applied (what a model's window is built from). */
@@ -16,24 +14,22 @@ export interface TwinChange {
 /**
  * Applies one reading to a twin in place. Each sensor moves only to a value from a higher sequence
  * number than the one it holds, so duplicates, redeliveries after a crash and late readings can
- * never move a twin backwards, whatever order they arrive in. Returns the sensors that changed.
+ * never move a twin backwards, whatever order they arrive in. Returns whether any sensor moved.
  */
-export function applyReading(twin: AssetTwin, r: Reading, now: number, into?: Record<string, ReportedValue>): Record<string, ReportedValue> | null {
-  let changed: Record<string, ReportedValue> | null = null;
+function applyReading(twin: AssetTwin, r: Reading, now: number): boolean {
+  let moved = false;
   for (const name in r.values) {
     const cur = twin.reported[name];
     if (cur !== undefined && cur.seq >= r.seq) continue;
-    const next: ReportedValue = { v: r.values[name], ts: r.ts, seq: r.seq };
-    twin.reported[name] = next;
-    changed ??= into ?? {};
-    changed[name] = next;
+    twin.reported[name] = { v: r.values[name], ts: r.ts, seq: r.seq };
+    moved = true;
   }
-  if (changed === null) return null;
+  if (!moved) return false;
   twin.version += 1;
   if (r.seq > twin.lastSeq) twin.lastSeq = r.seq;
   if (twin.lastSeenAt === null || r.ts > twin.lastSeenAt) twin.lastSeenAt = r.ts;
   twin.updatedAt = now;
-  return changed;
+  return true;
 }
 
 /**
@@ -45,23 +41,22 @@ export function applyReadings(readings: readonly Reading[], lookup: (site: strin
   const changes = new Map<AssetTwin, TwinChange>();
   for (const r of readings) {
     const twin = lookup(r.site, r.asset);
-    let change = changes.get(twin);
     const fromVersion = twin.version;
-    const moved = applyReading(twin, r, now, change?.reported);
-    if (r.assetClass !== undefined && r.assetClass !== twin.assetClass) {
-      twin.assetClass = r.assetClass;
+    const moved = applyReading(twin, r, now);
+    const assetClass = r.assetClass;
+    const reclassified = assetClass !== undefined && assetClass !== twin.assetClass;
+    if (!moved && !reclassified) continue;
+    if (reclassified) {
+      twin.assetClass = assetClass;
       if (!moved) {
         twin.version += 1;
         twin.updatedAt = now;
       }
-      if (!change) changes.set(twin, (change = { twin, fromVersion, reported: moved ?? {}, applied: [] }));
-      change.assetClass = r.assetClass;
-      if (moved) change.applied.push(r);
-      continue;
     }
-    if (!moved) continue;
-    if (!change) changes.set(twin, (change = { twin, fromVersion, reported: moved, applied: [] }));
-    change.applied.push(r);
+    let change = changes.get(twin);
+    if (!change) changes.set(twin, (change = { twin, fromVersion, applied: [] }));
+    if (reclassified) change.assetClass = assetClass;
+    if (moved) change.applied.push(r);
   }
   return [...changes.values()];
 }
