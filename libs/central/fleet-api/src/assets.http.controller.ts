@@ -5,12 +5,11 @@ import { ApiErrorCode } from '@millwright/contracts';
 import { apiError, etagOf, parseIdParam, parseIfMatch, parseIntParam, parseTimeParam, requireMergePatch } from '@millwright/observability';
 import { PlatformStore, type AssetSort, type Page } from '@millwright/platform-data-access';
 import { DesiredDownlinkPublisher } from '@millwright/platform-sync';
-import { patchDesiredDocument } from '@millwright/sync-domain';
+import { desiredPatchStatus, patchDesiredDocument } from '@millwright/sync-domain';
 import { twinDto, type CentralTwinDto } from './fleet.dto';
 
 const SORTS: readonly AssetSort[] = ['site', 'asset', 'rul', 'failureRisk', 'lastSeen', 'health'];
 const HEALTH = ['ok', 'warning', 'critical', 'unknown'];
-const STATUS: Partial<Record<ApiErrorCode, number>> = { document_too_large: 413 };
 
 @ApiTags('assets')
 @Controller('api/v1')
@@ -107,7 +106,7 @@ export class AssetsHttpController {
       },
       Date.now(),
     );
-    if ('invalid' in r) throw apiError(STATUS[r.invalid.code] ?? 400, r.invalid.code, r.invalid.message);
+    if ('invalid' in r) throw apiError(desiredPatchStatus(r.invalid.code), r.invalid.code, r.invalid.message);
     if ('stale' in r) throw apiError(412, ApiErrorCode.VersionMismatch, `If-Match names desired version ${parseIfMatch(ifMatch)}, it is at ${r.stale}`, { currentVersion: r.stale });
     void this.downlink.publishOwed();
     res.setHeader('ETag', etagOf(r.twin.desiredVersion));

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Streams, Subjects, encodeDeadLetterPayload, validatePolicyUpdate, type DeadLetterV1 } from '@millwright/contracts';
+import { Streams, Subjects, deadLetterOf, validatePolicyUpdate, type DeadLetterV1 } from '@millwright/contracts';
 import { MaintenanceSqliteStore } from '@millwright/maintenance-data-access';
 import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, publishJsonDurably } from '@millwright/messaging';
 import { AckPolicy, DeliverPolicy, type JsMsg, type NatsConnection } from 'nats';
@@ -82,7 +82,7 @@ export class PolicyDownlinkFollower implements OnApplicationBootstrap, OnApplica
         }
       }
       if (problem) {
-        const letter: DeadLetterV1 = { source: 'sync', ...problem, subject: m.subject, rejectedAt: Date.now(), ...encodeDeadLetterPayload(m.data), streamSeq: m.seq };
+        const letter = deadLetterOf('sync', m, problem.reason, problem.detail, Date.now());
         await publishJsonDurably(this.nc.jetstream(), Subjects.deadLetter('sync', this.o.site), letter, `policy.${m.seq}`);
         this.log.warn(`central policy refused: ${problem.detail}`);
       }

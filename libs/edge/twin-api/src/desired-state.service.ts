@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiErrorCode, Subjects, type TwinChangedV1 } from '@millwright/contracts';
-import { NATS_CONNECTION, publishJson } from '@millwright/messaging';
+import { ApiErrorCode, type TwinChangedV1 } from '@millwright/contracts';
+import { NATS_CONNECTION } from '@millwright/messaging';
+import { desiredPatchStatus } from '@millwright/sync-domain';
 import { StaleVersionError, TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
 import { TwinDomainError, patchDesired, type AssetTwin, type JsonObject } from '@millwright/twin-domain';
+import { announceTwinChanged } from '@millwright/twin-ingest';
 import type { NatsConnection } from 'nats';
 import { apiError } from '@millwright/observability';
-
-const STATUS: Partial<Record<ApiErrorCode, number>> = { document_too_large: 413, document_too_deep: 400, invalid_merge_patch: 400 };
 
 /** Changes desired state under optimistic concurrency and announces the change. */
 @Injectable()
@@ -26,7 +26,7 @@ export class DesiredStateService {
       if (e instanceof StaleVersionError) {
         throw apiError(412, ApiErrorCode.VersionMismatch, `If-Match names version ${expectedVersion}, the twin is at ${e.current}`, { currentVersion: e.current });
       }
-      if (e instanceof TwinDomainError) throw apiError(STATUS[e.code] ?? 400, e.code, e.message);
+      if (e instanceof TwinDomainError) throw apiError(desiredPatchStatus(e.code), e.code, e.message);
       throw e;
     }
     const event: TwinChangedV1 = {
@@ -39,8 +39,7 @@ export class DesiredStateService {
       changes: { desired: patch as JsonObject },
       lastSeq: twin.lastSeq,
     };
-    publishJson(this.nc, Subjects.twinChanged(site, asset), event);
-    this.feed.emit(event);
+    announceTwinChanged(this.nc, this.feed, event);
     return twin;
   }
 }

@@ -5,3 +5,4 @@ export * from './telemetry-ingest.service';
 export * from './history-retention.service';
 export * from './twin-ingest.module';
 export * from './prediction-ingest.service';
+export * from './twin-changed.publisher';

@@ -32,9 +32,9 @@ describe('IngestBatchProcessor', () => {
     ]);
     expect(out.accepted).toBe(3);
     expect(out.historyInserted).toBe(3);
-    expect(out.events.map((e) => [e.subject, e.event.fromVersion, e.event.version, e.event.lastSeq])).toEqual([
-      [Subjects.twinChanged('s1', 'a'), 0, 2, 2],
-      [Subjects.twinChanged('s1', 'b'), 0, 1, 2],
+    expect(out.events.map((e) => [e.site, e.asset, e.fromVersion, e.version, e.lastSeq])).toEqual([
+      ['s1', 'a', 0, 2, 2],
+      ['s1', 'b', 0, 1, 2],
     ]);
     expect(out.deadLetters).toEqual([
       expect.objectContaining({ from: 1, msgId: 'telemetry-2-1', subject: Subjects.deadLetter('telemetry', 's1'), letter: expect.objectContaining({ reason: 'invalid_values', index: 1, streamSeq: 2 }) }),

@@ -1,6 +1,6 @@
 import {
   Subjects,
-  encodeDeadLetterPayload,
+  deadLetterOf,
   parseTelemetryMessage,
   type DeadLetterV1,
   type ParsedTelemetry,
@@ -28,7 +28,7 @@ export interface OutboundDeadLetter {
 export interface CommittedBatch {
   accepted: number;
   historyInserted: number;
-  events: Array<{ subject: string; event: TwinChangedV1 }>;
+  events: TwinChangedV1[];
   deadLetters: OutboundDeadLetter[];
 }
 
@@ -56,13 +56,10 @@ export class IngestBatchProcessor {
       for (const r of p.readings) readings.push(r);
       for (const rej of p.rejections) {
         const m = msgs[i];
-        const payload = rej.item !== undefined ? { payload: JSON.stringify(rej.item), payloadEncoding: 'utf8' as const } : encodeDeadLetterPayload(m.data);
-        deadLetters.push({
-          subject: Subjects.deadLetter('telemetry', p.site),
-          msgId: `telemetry-${m.streamSeq}-${rej.index ?? 'msg'}`,
-          from: i,
-          letter: { source: 'telemetry', reason: rej.reason, detail: rej.detail, subject: m.subject, rejectedAt: now, ...payload, index: rej.index, streamSeq: m.streamSeq },
-        });
+        // One bad reading of a batch is kept on its own: replaying it must not repeat the good ones.
+        const item = rej.item !== undefined ? { payload: JSON.stringify(rej.item), payloadEncoding: 'utf8' as const } : {};
+        const letter: DeadLetterV1 = { ...deadLetterOf('telemetry', { subject: m.subject, data: m.data, seq: m.streamSeq }, rej.reason, rej.detail, now), ...item, index: rej.index };
+        deadLetters.push({ subject: Subjects.deadLetter('telemetry', p.site), msgId: `telemetry-${m.streamSeq}-${rej.index ?? 'msg'}`, from: i, letter });
       }
     }
 
@@ -94,7 +91,7 @@ export class IngestBatchProcessor {
         },
         lastSeq: c.twin.lastSeq,
       };
-      return { subject: Subjects.twinChanged(c.twin.site, c.twin.asset), event };
+      return event;
     });
     return { accepted: readings.length, historyInserted, events, deadLetters };
   }

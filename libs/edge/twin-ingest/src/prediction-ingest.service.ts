@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, ensureStream, publishJson, publishJsonDurably, type BatchOutcome } from '@millwright/messaging';
+import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, ensureStream, publishJsonDurably, type BatchOutcome } from '@millwright/messaging';
 import { HealthRegistry, MetricsRegistry } from '@millwright/observability';
-import { Streams, Subjects, encodeDeadLetterPayload, parsePredictionBatch, type DeadLetterV1, type TwinChangedV1 } from '@millwright/contracts';
+import { Streams, Subjects, deadLetterOf, parsePredictionBatch, type DeadLetterV1, type TwinChangedV1 } from '@millwright/contracts';
 import { TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
 import { applyPrediction, type AssetTwin, type JsonObject } from '@millwright/twin-domain';
 import { AckPolicy, DiscardPolicy, RetentionPolicy, StorageType, nanos, type JetStreamClient, type JsMsg, type NatsConnection } from 'nats';
-import { TELEMETRY_INGEST_OPTIONS, type TelemetryIngestOptions } from './telemetry-ingest.options';
+import { INGEST_RETRY_DELAY_MS, TELEMETRY_INGEST_OPTIONS, type TelemetryIngestOptions } from './telemetry-ingest.options';
+import { announceTwinChanged } from './twin-changed.publisher';
 
 export const DERIVED_DURABLE = 'twin-derived';
 
@@ -50,7 +51,7 @@ export class PredictionIngestService implements OnApplicationBootstrap, OnApplic
     this.js = this.nc.jetstream();
     this.consumer = new JetStreamBatchConsumer(
       this.js,
-      { stream: Streams.predictions.name, durable: DERIVED_DURABLE, maxAckPending: this.o.maxAckPending, retryDelayMs: 2000 },
+      { stream: Streams.predictions.name, durable: DERIVED_DURABLE, maxAckPending: this.o.maxAckPending, retryDelayMs: INGEST_RETRY_DELAY_MS },
       (buffer) => this.handle(buffer),
     );
     await this.consumer.start();
@@ -74,7 +75,7 @@ export class PredictionIngestService implements OnApplicationBootstrap, OnApplic
           subject: Subjects.deadLetter('prediction', site || undefined),
           msgId: `prediction-${m.seq}`,
           from: i,
-          letter: { source: 'prediction', reason: batch.reason, detail: batch.detail, subject: m.subject, rejectedAt: now, ...encodeDeadLetterPayload(m.data), streamSeq: m.seq },
+          letter: deadLetterOf('prediction', m, batch.reason, batch.detail, now),
         });
         continue;
       }
@@ -90,8 +91,7 @@ export class PredictionIngestService implements OnApplicationBootstrap, OnApplic
     this.applied.inc(changed.size);
     for (const [twin, c] of changed) {
       const event: TwinChangedV1 = { site: twin.site, asset: twin.asset, version: twin.version, fromVersion: c.fromVersion, cause: 'derived', at: now, changes: { derived: c.derived }, lastSeq: twin.lastSeq };
-      publishJson(this.nc, Subjects.twinChanged(twin.site, twin.asset), event);
-      this.feed.emit(event);
+      announceTwinChanged(this.nc, this.feed, event);
     }
     const retry = new Set<number>();
     await Promise.all(

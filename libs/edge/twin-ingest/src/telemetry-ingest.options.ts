@@ -20,3 +20,6 @@ export interface TelemetryIngestOptions {
 
 export const TELEMETRY_INGEST_OPTIONS = Symbol('TELEMETRY_INGEST_OPTIONS');
 export const INGEST_DURABLE = 'twin-ingest';
+
+/** Delay before a batch whose commit failed is redelivered: long enough for a full disk to be noticed. */
+export const INGEST_RETRY_DELAY_MS = 2000;

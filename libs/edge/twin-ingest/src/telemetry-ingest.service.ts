@@ -1,15 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, ensureStream, publishJson, publishJsonDurably, type BatchOutcome } from '@millwright/messaging';
+import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, ensureStream, publishJsonDurably, type BatchOutcome } from '@millwright/messaging';
 import { HealthRegistry, MetricsRegistry } from '@millwright/observability';
 import { Streams, type ParsedTelemetry } from '@millwright/contracts';
 import { TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
 import type { JetStreamClient, JetStreamManager, JsMsg, NatsConnection } from 'nats';
 import { IngestBatchProcessor, type InboundMessage } from './ingest-batch.processor';
-import { INGEST_DURABLE, TELEMETRY_INGEST_OPTIONS, type TelemetryIngestOptions } from './telemetry-ingest.options';
+import { INGEST_DURABLE, INGEST_RETRY_DELAY_MS, TELEMETRY_INGEST_OPTIONS, type TelemetryIngestOptions } from './telemetry-ingest.options';
+import { announceTwinChanged } from './twin-changed.publisher';
 import { deadLetterStreamConfig, ingestConsumerConfig, telemetryStreamConfig } from './telemetry-stream.config';
-
-/** Delay before a batch whose commit failed is redelivered: long enough for a full disk to be noticed. */
-const RETRY_DELAY_MS = 2000;
 
 /**
  * Telemetry from JetStream into the twins: each batch is validated, applied and committed in one
@@ -58,7 +56,7 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
     this.js = this.nc.jetstream();
     this.consumer = new JetStreamBatchConsumer(
       this.js,
-      { stream: Streams.telemetry.name, durable: INGEST_DURABLE, maxAckPending: this.o.maxAckPending, retryDelayMs: RETRY_DELAY_MS },
+      { stream: Streams.telemetry.name, durable: INGEST_DURABLE, maxAckPending: this.o.maxAckPending, retryDelayMs: INGEST_RETRY_DELAY_MS },
       (buffer) => this.handle(buffer),
     );
     await this.consumer.start();
@@ -97,10 +95,7 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
     this.m.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     this.m.batches.inc();
     this.m.ingested.inc(batch.accepted);
-    for (const e of batch.events) {
-      publishJson(this.nc, e.subject, e.event);
-      this.feed.emit(e.event);
-    }
+    for (const e of batch.events) announceTwinChanged(this.nc, this.feed, e);
     this.m.events.inc(batch.events.length);
 
     const retry = new Set<number>();

@@ -2,17 +2,17 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import {
   Streams,
   Subjects,
-  encodeDeadLetterPayload,
+  deadLetterOf,
   validateDesiredUpdate,
-  type DeadLetterV1,
   type DesiredConflictsV1,
   type TwinChangedV1,
 } from '@millwright/contracts';
-import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, ensureStream, publishJson, publishJsonDurably } from '@millwright/messaging';
+import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, ensureStream, publishJsonDurably } from '@millwright/messaging';
 import { MetricsRegistry } from '@millwright/observability';
 import { reconcileDesired } from '@millwright/sync-domain';
 import { TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
 import type { JsonObject } from '@millwright/twin-domain';
+import { announceTwinChanged } from '@millwright/twin-ingest';
 import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, type JsMsg, type NatsConnection } from 'nats';
 import { TWIN_SYNC_OPTIONS, type TwinSyncOptions } from './twin-sync.options';
 
@@ -89,8 +89,7 @@ export class DesiredDownlinkService implements OnApplicationBootstrap, OnApplica
     }
     const v = validateDesiredUpdate(body, this.o.site);
     if (!v.ok) {
-      const letter: DeadLetterV1 = { source: 'sync', reason: v.code, detail: v.detail, subject: m.subject, rejectedAt: now, ...encodeDeadLetterPayload(m.data), streamSeq: m.seq };
-      await publishJsonDurably(this.nc.jetstream(), Subjects.deadLetter('sync', this.o.site), letter, `downlink.${m.seq}`);
+      await publishJsonDurably(this.nc.jetstream(), Subjects.deadLetter('sync', this.o.site), deadLetterOf('sync', m, v.code, v.detail, now), `downlink.${m.seq}`);
       this.m.applied.inc({ outcome: 'rejected' });
       return;
     }
@@ -118,8 +117,7 @@ export class DesiredDownlinkService implements OnApplicationBootstrap, OnApplica
     const after = this.store.commitCentralDesired(u.site, u.asset, r.state.base as JsonObject, r.state.baseVersion, write ? (r.state.desired as JsonObject) : undefined, now);
     if (after) {
       const event: TwinChangedV1 = { site: u.site, asset: u.asset, version: after.version, fromVersion: before, cause: 'desired', at: now, changes: { desired: r.state.desired as JsonObject }, lastSeq: after.lastSeq };
-      publishJson(this.nc, Subjects.twinChanged(u.site, u.asset), event);
-      this.feed.emit(event);
+      announceTwinChanged(this.nc, this.feed, event);
     }
     this.m.applied.inc({ outcome: 'merged' });
   }

@@ -1,4 +1,5 @@
-import type { DeltaReadingV1, TwinDeltaV1 } from '@millwright/contracts';
+import type { TwinDeltaV1 } from '@millwright/contracts';
+import { groupReportedBySeq } from '@millwright/sync-domain';
 import type { AssetTwin } from '@millwright/twin-domain';
 
 /**
@@ -7,19 +8,13 @@ import type { AssetTwin } from '@millwright/twin-domain';
  * number, versions gate repeats), so sending a snapshot too often costs bytes, never correctness.
  */
 export function snapshotDelta(t: AssetTwin, desiredBaseVersion: number): TwinDeltaV1 {
-  const bySeq = new Map<number, DeltaReadingV1>();
-  for (const [name, r] of Object.entries(t.reported)) {
-    let g = bySeq.get(r.seq);
-    if (!g) bySeq.set(r.seq, (g = { seq: r.seq, ts: r.ts, values: {} }));
-    g.values[name] = r.v;
-  }
   return {
     site: t.site,
     asset: t.asset,
     fromVersion: 0,
     toVersion: t.version,
     lastSeq: t.lastSeq,
-    reported: [...bySeq.values()].sort((a, b) => a.seq - b.seq),
+    reported: groupReportedBySeq(Object.entries(t.reported)),
     desired: { doc: t.desired, baseVersion: desiredBaseVersion },
     derived: t.derived,
     metadata: { assetClass: t.assetClass },

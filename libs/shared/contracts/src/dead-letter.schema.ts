@@ -30,3 +30,14 @@ export function encodeDeadLetterPayload(data: Uint8Array): Pick<DeadLetterV1, 'p
   if (Buffer.byteLength(text) === buf.length && !text.includes('\uFFFD')) return { payload: text, payloadEncoding: 'utf8' };
   return { payload: buf.toString('base64'), payloadEncoding: 'base64' };
 }
+
+/** The dead letter for a refused stream message: its original bytes, named by its stream sequence. */
+export function deadLetterOf(
+  source: DeadLetterSource,
+  msg: { subject: string; data: Uint8Array; seq: number },
+  reason: DeadLetterV1['reason'],
+  detail: string,
+  now: number,
+): DeadLetterV1 {
+  return { source, reason, detail, subject: msg.subject, rejectedAt: now, ...encodeDeadLetterPayload(msg.data), streamSeq: msg.seq };
+}

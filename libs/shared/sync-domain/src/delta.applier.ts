@@ -1,4 +1,5 @@
 import type { TwinDeltaV1 } from '@millwright/contracts';
+import { sameJson } from './desired.merge';
 
 /** The central copy of a twin, as far as deltas concern it. */
 export interface CentralTwinState {
@@ -24,8 +25,6 @@ export interface ApplyResult {
   desiredAccepted: boolean;
 }
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-
 /**
  * Applies a delta to the central copy exactly once: a delta the copy already covers is a duplicate
  * (a redelivery after an outage), one that starts beyond it is a gap (the edge must send a
@@ -50,7 +49,7 @@ export function applyDelta(twin: CentralTwinState, d: TwinDeltaV1): ApplyResult 
   twin.version = d.toVersion;
   twin.lastSeq = Math.max(twin.lastSeq, d.lastSeq);
   let desiredAccepted = false;
-  if (d.desired && d.desired.baseVersion === twin.desiredVersion && !same(d.desired.doc, twin.desired)) {
+  if (d.desired && d.desired.baseVersion === twin.desiredVersion && !sameJson(d.desired.doc, twin.desired)) {
     twin.desired = d.desired.doc;
     twin.desiredVersion += 1;
     desiredAccepted = true;

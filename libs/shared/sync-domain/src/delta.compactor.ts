@@ -1,4 +1,4 @@
-import type { DeltaReadingV1, TwinChangedV1, TwinDeltaV1 } from '@millwright/contracts';
+import type { DeltaReadingV1, ReportedValue, TwinChangedV1, TwinDeltaV1 } from '@millwright/contracts';
 
 export type CompactOutcome = 'added' | 'stale' | 'gap';
 
@@ -10,8 +10,8 @@ export interface CompactedDelta {
 
 interface Pending {
   delta: TwinDeltaV1;
-  /** Sensor to [value, ts, seq], newest by seq. */
-  reported: Map<string, [number, number, number]>;
+  /** Sensor to its newest value by seq. */
+  reported: Map<string, ReportedValue>;
   desiredChanged: boolean;
   /** Measurement time of the first reading folded in; closes the window in data time. */
   firstTs: number | undefined;
@@ -32,10 +32,9 @@ export class DeltaCompactor {
 
   constructor(private readonly windowMs: number) {}
 
-  /** `knownVersion`: the version the receiver already has, when this asset is first seen. */
-  add(e: TwinChangedV1, knownVersion?: number): CompactOutcome {
+  add(e: TwinChangedV1): CompactOutcome {
     const key = `${e.site}/${e.asset}`;
-    const last = this.versions.get(key) ?? knownVersion;
+    const last = this.versions.get(key);
     if (last !== undefined && e.version <= last) return 'stale';
     // An event that starts before `last` and ends after it (a snapshot was taken while it was in
     // flight) still continues the chain: what it repeats is older by seq and folds away.
@@ -58,7 +57,7 @@ export class DeltaCompactor {
       p.firstTs ??= r.ts;
       for (const name in r.values) {
         const cur = p.reported.get(name);
-        if (!cur || cur[2] < r.seq) p.reported.set(name, [r.values[name], r.ts, r.seq]);
+        if (!cur || cur.seq < r.seq) p.reported.set(name, { v: r.values[name], ts: r.ts, seq: r.seq });
       }
     }
     if (e.changes.desired) p.desiredChanged = true;
@@ -94,26 +93,26 @@ export class DeltaCompactor {
     return out;
   }
 
-  /** Deltas waiting to be taken. */
-  get size(): number {
-    return this.pending.size + this.closed.length;
-  }
-
   get closedCount(): number {
     return this.closed.length;
   }
 }
 
-/** Groups the newest value of each sensor by the reading that set it. */
-function finish(p: Pending): CompactedDelta {
-  if (p.reported.size > 0) {
-    const bySeq = new Map<number, DeltaReadingV1>();
-    for (const [name, [v, ts, seq]] of p.reported) {
-      let g = bySeq.get(seq);
-      if (!g) bySeq.set(seq, (g = { seq, ts, values: {} }));
-      g.values[name] = v;
-    }
-    p.delta.reported = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+/**
+ * Groups the newest value of each sensor by the reading that set it, oldest reading first: the shape
+ * of a delta's `reported`, which the receiver folds by seq like live readings.
+ */
+export function groupReportedBySeq(reported: Iterable<[string, ReportedValue]>): DeltaReadingV1[] {
+  const bySeq = new Map<number, DeltaReadingV1>();
+  for (const [name, r] of reported) {
+    let g = bySeq.get(r.seq);
+    if (!g) bySeq.set(r.seq, (g = { seq: r.seq, ts: r.ts, values: {} }));
+    g.values[name] = r.v;
   }
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+function finish(p: Pending): CompactedDelta {
+  if (p.reported.size > 0) p.delta.reported = groupReportedBySeq(p.reported);
   return { delta: p.delta, desiredChanged: p.desiredChanged };
 }

@@ -24,6 +24,11 @@ function depth(v: Json): number {
   return 0;
 }
 
+/** The HTTP status for a refused desired-state patch, the same at the edge and centrally. */
+export function desiredPatchStatus(code: ApiErrorCode): number {
+  return code === ApiErrorCode.DocumentTooLarge ? 413 : 400;
+}
+
 export type DesiredPatchResult = { ok: true; doc: JsonObject } | { ok: false; code: ApiErrorCode; message: string };
 
 /**

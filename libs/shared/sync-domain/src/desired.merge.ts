@@ -7,7 +7,8 @@ export interface DesiredConflict {
   kept: 'central';
 }
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** Equality of JSON values by serialisation (so key order counts). */
+export const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * Three-way merge of desired state after an outage, per top-level field, from the last state both
@@ -26,10 +27,10 @@ export function mergeDesired(
     const b = base[field];
     const e = edge[field];
     const c = central[field];
-    const edgeChanged = !same(b, e);
-    const centralChanged = !same(b, c);
+    const edgeChanged = !sameJson(b, e);
+    const centralChanged = !sameJson(b, c);
     let v: unknown;
-    if (edgeChanged && centralChanged && !same(e, c)) {
+    if (edgeChanged && centralChanged && !sameJson(e, c)) {
       conflicts.push({ field, base: b, edge: e, central: c, kept: 'central' });
       v = c;
     } else {

@@ -1,4 +1,4 @@
-import { mergeDesired, type DesiredConflict } from './desired.merge';
+import { mergeDesired, sameJson, type DesiredConflict } from './desired.merge';
 
 /** What the edge keeps about desired state besides the document itself. */
 export interface EdgeDesiredState {
@@ -11,8 +11,6 @@ export interface EdgeDesiredState {
 export type ReconcileResult =
   | { kind: 'stale' }
   | { kind: 'merged'; state: EdgeDesiredState; conflicts: DesiredConflict[]; desiredChanged: boolean; edgeKeepsChanges: boolean };
-
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * Takes a central desired document at the edge. Changes made at the edge since the last central
@@ -28,7 +26,7 @@ export function reconcileDesired(cur: EdgeDesiredState, update: { version: numbe
     kind: 'merged',
     state: { desired: merged, base: update.desired, baseVersion: update.version },
     conflicts,
-    desiredChanged: !same(merged, cur.desired),
-    edgeKeepsChanges: !same(merged, update.desired),
+    desiredChanged: !sameJson(merged, cur.desired),
+    edgeKeepsChanges: !sameJson(merged, update.desired),
   };
 }

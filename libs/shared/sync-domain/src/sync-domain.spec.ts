@@ -1,6 +1,7 @@
-import type { TwinChangedV1, TwinDeltaV1 } from '@millwright/contracts';
+import { ApiErrorCode, type TwinChangedV1, type TwinDeltaV1 } from '@millwright/contracts';
 import { applyDelta, newCentralTwin, type CentralTwinState } from './delta.applier';
 import { DeltaCompactor } from './delta.compactor';
+import { desiredPatchStatus, mergePatch, patchDesiredDocument } from './desired-document';
 import { mergeDesired } from './desired.merge';
 import { reconcileDesired, type EdgeDesiredState } from './desired.reconcile';
 
@@ -158,3 +159,26 @@ describe('desired state after an outage', () => {
 function d0(n: number, desired: TwinDeltaV1['desired']): TwinDeltaV1 {
   return { site: 's', asset: 'a', fromVersion: n - 1, toVersion: n, lastSeq: -1, desired };
 }
+
+describe('JSON merge patch (RFC 7396)', () => {
+  it('follows the RFC examples', () => {
+    expect(mergePatch({ a: 'b' }, { a: 'c' })).toEqual({ a: 'c' });
+    expect(mergePatch({ a: 'b' }, { b: 'c' })).toEqual({ a: 'b', b: 'c' });
+    expect(mergePatch({ a: 'b' }, { a: null })).toEqual({});
+    expect(mergePatch({ a: { b: 'c' } }, { a: { b: 'd', c: null } })).toEqual({ a: { b: 'd' } });
+    expect(mergePatch({ a: [{ b: 'c' }] }, { a: [1] })).toEqual({ a: [1] });
+    expect(mergePatch({ e: null }, { a: 1 })).toEqual({ e: null, a: 1 });
+  });
+
+  it('answers a refused patch with 413 when too large and 400 otherwise', () => {
+    const refused = (patch: unknown) => {
+      const r = patchDesiredDocument({}, patch);
+      if (r.ok) throw new Error('patch accepted');
+      return desiredPatchStatus(r.code);
+    };
+    expect(refused({ big: 'x'.repeat(9000) })).toBe(413);
+    expect(refused({ a: { b: { c: { d: { e: { f: { g: 1 } } } } } } })).toBe(400);
+    expect(refused([1])).toBe(400);
+    expect(desiredPatchStatus(ApiErrorCode.InvalidMergePatch)).toBe(400);
+  });
+});
