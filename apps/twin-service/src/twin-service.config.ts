@@ -1,5 +1,6 @@
 import { apiAuthSettings } from '@millwright/http-auth';
 import { ConfigError, bool, duration, int, loadConfig, oneOf, str, type ConfigOf } from '@millwright/config';
+import { isValidId } from '@millwright/contracts';
 
 /** Every setting of the twin service; the README's configuration table is generated from this. */
 export const twinServiceSettings = {
@@ -38,6 +39,6 @@ export type TwinServiceConfig = ConfigOf<typeof twinServiceSettings>;
 
 export function loadTwinServiceConfig(env: NodeJS.ProcessEnv = process.env): TwinServiceConfig {
   const c = loadConfig(twinServiceSettings, env);
-  if (c.SYNC_ENABLED && !/^[A-Za-z0-9_-]{1,64}$/.test(c.SITE_ID)) throw new ConfigError(['SITE_ID must name this site (1-64 of [A-Za-z0-9_-]) when SYNC_ENABLED is true']);
+  if (c.SYNC_ENABLED && !isValidId(c.SITE_ID)) throw new ConfigError(['SITE_ID must name this site (1-64 of [A-Za-z0-9_-]) when SYNC_ENABLED is true']);
   return c;
 }

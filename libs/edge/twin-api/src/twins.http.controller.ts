@@ -1,13 +1,18 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiErrorCode } from '@millwright/contracts';
+import { ApiErrorCode, isValidId } from '@millwright/contracts';
 import { TwinSqliteStore } from '@millwright/twin-data-access';
 import { MERGE_PATCH, apiError, etagOf, parseIdParam, parseIfMatch, parseIntParam, parseTimeParam, requireMergePatch } from '@millwright/observability';
 import { DesiredStateService } from './desired-state.service';
 
 import { ApiErrorDto, HistoryPageDto, TwinDto, TwinPageDto } from './twin.dto';
 
+/** A `next` cursor is the `site/asset` key of the last twin of a page. */
+function isTwinCursor(after: string): boolean {
+  const parts = after.split('/');
+  return parts.length === 2 && parts.every(isValidId);
+}
 
 @ApiTags('twins')
 @Controller('api/v1/twins')
@@ -40,7 +45,7 @@ export class TwinsHttpController {
     @Query('after') after?: string,
   ): TwinPageDto {
     const n = parseIntParam('limit', limit, { min: 1, max: 1000, default: 100 })!;
-    if (after !== undefined && !/^[A-Za-z0-9_-]{1,64}\/[A-Za-z0-9_-]{1,64}$/.test(after)) {
+    if (after !== undefined && !isTwinCursor(after)) {
       throw apiError(400, ApiErrorCode.ValidationFailed, 'after must be a cursor returned as `next`', { parameter: 'after' });
     }
     const twins = this.store.list({
