@@ -27,34 +27,60 @@ export class DesiredDownlinkPublisher {
   }
 
   private async run(): Promise<number> {
+    const desired = await this.drainOwed(
+      (n) => this.store.owedDesired(n),
+      (t): Owed<DesiredUpdateV1> => ({
+        what: `desired ${t.site}/${t.asset} v${t.desiredVersion}`,
+        subject: Subjects.downlinkDesired(t.site, t.asset),
+        msgId: `${t.site}.${t.asset}.desired.${t.desiredVersion}`,
+        body: { site: t.site, asset: t.asset, version: t.desiredVersion, desired: t.desired, at: t.updatedAt, by: 'asset-platform' },
+        markSent: () => this.store.markDesiredPublished(t.site, t.asset, t.desiredVersion),
+      }),
+    );
+    if (desired.stopped) return desired.sent;
+    const policies = await this.drainOwed(
+      (n) => this.store.owedPolicies(n),
+      (p): Owed<PolicyUpdateV1> => ({
+        what: `policy ${p.site}/${p.assetClass} v${p.version}`,
+        subject: Subjects.downlinkPolicy(p.site, p.assetClass),
+        msgId: `${p.site}.${p.assetClass}.policy.${p.version}`,
+        body: { site: p.site, assetClass: p.assetClass, version: p.version, policy: p.policy, at: p.updatedAt, by: p.updatedBy },
+        markSent: () => this.store.markPolicyPublished(p.site, p.assetClass, p.version),
+      }),
+    );
+    return desired.sent + policies.sent;
+  }
+
+  /**
+   * Publishes rows the database says are owed, page by page, marking each sent once the hub stored it.
+   * Stops at the first failure (the hub is away): the rows stay owed and the next run retries them.
+   */
+  private async drainOwed<R, B>(load: (n: number) => Promise<R[]>, describe: (row: R) => Owed<B>): Promise<{ sent: number; stopped: boolean }> {
     const js = this.nc.jetstream();
     let sent = 0;
-    for (let owed = await this.store.owedDesired(500); owed.length > 0; owed = await this.store.owedDesired(500)) {
-      for (const t of owed) {
-        const update: DesiredUpdateV1 = { site: t.site, asset: t.asset, version: t.desiredVersion, desired: t.desired, at: t.updatedAt, by: 'asset-platform' };
+    for (let owed = await load(PAGE); owed.length > 0; owed = await load(PAGE)) {
+      for (const row of owed) {
+        const o = describe(row);
         try {
-          await publishJsonDurably(js, Subjects.downlinkDesired(t.site, t.asset), update, `${t.site}.${t.asset}.desired.${t.desiredVersion}`);
+          await publishJsonDurably(js, o.subject, o.body, o.msgId);
         } catch (e) {
-          this.log.warn(`desired ${t.site}/${t.asset} v${t.desiredVersion} not published yet: ${(e as Error).message}`);
-          return sent;
+          this.log.warn(`${o.what} not published yet: ${(e as Error).message}`);
+          return { sent, stopped: true };
         }
-        await this.store.markDesiredPublished(t.site, t.asset, t.desiredVersion);
+        await o.markSent();
         sent++;
       }
     }
-    for (let owed = await this.store.owedPolicies(100); owed.length > 0; owed = await this.store.owedPolicies(100)) {
-      for (const p of owed) {
-        const update: PolicyUpdateV1 = { site: p.site, assetClass: p.assetClass, version: p.version, policy: p.policy, at: p.updatedAt, by: p.updatedBy };
-        try {
-          await publishJsonDurably(js, Subjects.downlinkPolicy(p.site, p.assetClass), update, `${p.site}.${p.assetClass}.policy.${p.version}`);
-        } catch (e) {
-          this.log.warn(`policy ${p.site}/${p.assetClass} v${p.version} not published yet: ${(e as Error).message}`);
-          return sent;
-        }
-        await this.store.markPolicyPublished(p.site, p.assetClass, p.version);
-        sent++;
-      }
-    }
-    return sent;
+    return { sent, stopped: false };
   }
 }
+
+interface Owed<B> {
+  what: string;
+  subject: string;
+  msgId: string;
+  body: B;
+  markSent: () => Promise<void>;
+}
+
+const PAGE = 200;
