@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { connect } from 'nats';
-import { publishModelRelease, readModelBundle, type PublishReleaseOptions, type ReleasePointer } from '@millwright/model-release';
+import { publishModelRelease, readModelBundle, sha256Hex, type PublishReleaseOptions, type ReleasePointer } from '@millwright/model-release';
 
 /**
  * Publishes a signed model directory to the object store and moves the release pointer. Checks
@@ -11,7 +10,7 @@ export async function publishModelDir(natsUrl: string, dir: string, o: PublishRe
   const files = await readModelBundle(dir);
   if (files.signatureText === undefined) throw new Error(`${dir} has no model-card.json.sig: sign it first`);
   const card = JSON.parse(new TextDecoder().decode(files.cardBytes)) as { model?: { sha256?: string } };
-  const sha = createHash('sha256').update(files.modelBytes).digest('hex');
+  const sha = sha256Hex(files.modelBytes);
   if (sha !== card.model?.sha256) throw new Error(`model.onnx in ${dir} hashes to ${sha}, the card says ${card.model?.sha256}`);
   const nc = await connect({ servers: natsUrl.split(','), name: 'model-signing-publish' });
   try {

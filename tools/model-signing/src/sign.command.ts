@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { MODEL_FILE, formatSignatureFile, parsePrivateKey, signCard } from '@millwright/model-release';
+import { MODEL_FILE, formatSignatureFile, parsePrivateKey, sha256Hex, signCard } from '@millwright/model-release';
 
 export interface SignResult {
   signaturePath: string;
@@ -20,7 +19,7 @@ export async function signModelCard(cardPath: string, privateKeyPath: string): P
   if (typeof card.version !== 'string' || typeof card.model?.sha256 !== 'string') throw new Error(`${cardPath} has no version or model.sha256`);
   const model = await readFile(join(dirname(cardPath), MODEL_FILE)).catch(() => undefined);
   if (model) {
-    const sha = createHash('sha256').update(model).digest('hex');
+    const sha = sha256Hex(model);
     if (sha !== card.model.sha256) throw new Error(`${MODEL_FILE} next to the card hashes to ${sha}, the card says ${card.model.sha256}`);
   }
   const signature = signCard(cardBytes, parsePrivateKey(await readFile(privateKeyPath, 'utf8')));

@@ -6,7 +6,7 @@ import { splitUnits } from './data/unit.splitter';
 import { buildTrainingWindows, toEngineSeries } from './data/window-set.builder';
 import { loadModelBundle } from './onnx/model-bundle.loader';
 import { OnnxRulSession } from './onnx/onnx-rul.session';
-import { sha256Hex } from './report/sha256.digest';
+import { sha256Hex } from '@millwright/model-release';
 
 // The committed default model: what the edge loads when nothing else is configured.
 const MODEL_DIR = join(__dirname, '../../../models/fd001');

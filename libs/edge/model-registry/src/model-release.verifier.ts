@@ -1,6 +1,6 @@
-import { createHash, verify } from 'node:crypto';
+import { verify } from 'node:crypto';
 import type { ModelCard } from '@millwright/rul-features';
-import { parseSignatureFile, type ModelBundleFiles, type TrustedKey } from '@millwright/model-release';
+import { parseSignatureFile, sha256Hex, type ModelBundleFiles, type TrustedKey } from '@millwright/model-release';
 import { parseModelCard } from './model-card.validator';
 import type { ModelRefusal } from './model-refusal';
 
@@ -46,10 +46,6 @@ export type VerificationResult = { ok: true; model: VerifiedModel } | { ok: fals
  */
 export function signaturePolicyFor(origin: ModelOrigin, trustedKeys: readonly TrustedKey[]): VerificationPolicy {
   return { trustedKeys, allowUnsigned: trustedKeys.length === 0 && origin.kind === 'file' };
-}
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function checkSignature(c: ModelCandidate, policy: VerificationPolicy): { ok: true; signedBy: string | null } | { ok: false; refusal: ModelRefusal } {

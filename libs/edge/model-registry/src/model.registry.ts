@@ -94,9 +94,7 @@ export class ModelRegistry {
   }
 
   activate(candidate: ModelCandidate): Promise<ActivationResult> {
-    const run = this.queue.then(() => this.activateNow(candidate));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.enqueue(() => this.activateNow(candidate));
   }
 
   /**
@@ -104,19 +102,15 @@ export class ModelRegistry {
    * runs it beside the active model and then calls `promote` or `discard`.
    */
   prepare(candidate: ModelCandidate): Promise<PreparationResult> {
-    const run = this.queue.then(() => this.prepareNow(candidate));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.enqueue(() => this.prepareNow(candidate));
   }
 
   /** Makes a prepared model the active one (the replaced session retires as in `activate`). */
   promote(prepared: PreparedModel): Promise<ActiveModel> {
-    const run = this.queue.then(() => {
+    return this.enqueue(() => {
       if (this.closed) throw new Error('model registry is closed');
       return this.swap(prepared.model, prepared.session);
     });
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
   /** Releases a prepared model that will not be promoted; its last shadow batch may still hold it, hence the grace. */
@@ -179,16 +173,15 @@ export class ModelRegistry {
   }
 
   private async activateNow(candidate: ModelCandidate): Promise<ActivationResult> {
-    if (this.closed) throw new Error('model registry is closed');
-    const verified = verifyModelRelease(candidate, signaturePolicyFor(candidate.origin, this.o.trustedKeys));
-    if (!verified.ok) return this.refused(verified.refusal, candidate.origin, verified.version);
-    const model = verified.model;
-    const running = this.active;
-    if (running && running.sha256 === model.sha256 && running.cardSha256 === model.cardSha256) return { status: 'unchanged', model: running };
+    const p = await this.prepareNow(candidate);
+    return p.status === 'prepared' ? { status: 'activated', model: this.swap(p.prepared.model, p.prepared.session) } : p;
+  }
 
-    const loaded = await loadModelSession(model);
-    if (!loaded.ok) return this.refused(loaded.refusal, candidate.origin, model.version);
-    return { status: 'activated', model: this.swap(model, loaded.session) };
+  /** Runs `fn` after every earlier activation, preparation and promotion; a failure does not stop later ones. */
+  private enqueue<T>(fn: () => T | Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   private swap(model: VerifiedModel, session: InferenceSession): ActiveModel {
@@ -210,10 +203,6 @@ export class ModelRegistry {
     this.log.log(`model ${next.version} (sha256 ${next.sha256.slice(0, 12)}, ${trust}) from ${describeOrigin(next.origin)} is active${previous ? `, replacing ${previous.version}` : ''}`);
     this.emit({ type: 'activated', model: next, previousVersion: previous?.version ?? null });
     return next;
-  }
-
-  private refused(refusal: ModelRefusal, origin: ModelOrigin, version: string | undefined): ActivationResult {
-    return { status: 'refused', refusal: this.recordRefusal(refusal, { origin, version }) };
   }
 
   private emit(e: ModelRegistryEvent): void {

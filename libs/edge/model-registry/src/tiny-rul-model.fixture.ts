@@ -1,7 +1,7 @@
 import { Root, type Type } from 'protobufjs';
 import { MODEL_CARD_SCHEMA_VERSION, RUL_MODEL_IO, type ModelCard } from '@millwright/rul-features';
 import { formatSignatureFile, parsePrivateKey, signCard, type ModelBundleFiles } from '@millwright/model-release';
-import { sha256Hex } from './model-release.verifier';
+import { sha256Hex } from '@millwright/model-release';
 
 /**
  * Test fixture: a tiny but real ONNX RUL model and its card, so the registry's specs exercise

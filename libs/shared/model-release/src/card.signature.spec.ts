@@ -2,7 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { formatSignatureFile, parseSignatureFile, signCard } from './card.signature';
 import { generateSigningKeyPair, parsePrivateKey, parsePublicKey, parseTrustedKeys } from './ed25519.keys';
 import { decodeReleasePointer, encodeReleasePointer, releaseObjectName } from './release-layout';
-import { bundleSha256, chunkBytes, decodeReleaseBundle, encodeReleaseBundle } from './release-bundle';
+import { chunkBytes, decodeReleaseBundle, encodeReleaseBundle } from './release-bundle';
+import { sha256Hex } from './sha256';
 
 const pair = generateSigningKeyPair();
 
@@ -54,7 +55,7 @@ describe('release bundle', () => {
     const chunks = chunkBytes(bytes, 100);
     expect(chunks.length).toBe(Math.ceil(bytes.length / 100));
     const joined = Buffer.concat(chunks.map((c) => Buffer.from(c, 'base64')));
-    expect(bundleSha256(joined)).toBe(bundleSha256(bytes));
+    expect(sha256Hex(joined)).toBe(sha256Hex(bytes));
     const back = decodeReleaseBundle(joined);
     expect(back.ok && Buffer.from(back.files.cardBytes).equals(files.cardBytes)).toBe(true);
     expect(back.ok && back.files.signatureText).toBe(files.signatureText);

@@ -1,4 +1,5 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { sha256Hex } from './sha256';
 
 /**
  * Ed25519 keys for model releases.
@@ -38,7 +39,7 @@ function rawPublicKey(key: KeyObject): Buffer {
 }
 
 export function keyIdOf(publicKey: KeyObject): string {
-  return createHash('sha256').update(rawPublicKey(publicKey)).digest('hex').slice(0, 16);
+  return sha256Hex(rawPublicKey(publicKey)).slice(0, 16);
 }
 
 export function generateSigningKeyPair(): GeneratedKeyPair {

@@ -4,3 +4,4 @@ export * from './card.signature';
 export * from './model-bundle.reader';
 export * from './model-release.publisher';
 export * from './release-bundle';
+export * from './sha256';

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { ModelBundleFiles } from './model-bundle.reader';
 
 /**
@@ -35,8 +34,4 @@ export function chunkBytes(bytes: Uint8Array, chunkBytes = RELEASE_CHUNK_BYTES):
   const out: string[] = [];
   for (let i = 0; i < bytes.length || out.length === 0; i += chunkBytes) out.push(Buffer.from(bytes.subarray(i, i + chunkBytes)).toString('base64'));
   return out;
-}
-
-export function bundleSha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }

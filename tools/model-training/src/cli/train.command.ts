@@ -18,8 +18,8 @@ import { createRulNetwork, predictRul } from '../model/rul-network.factory';
 import { trainRulNetwork, type TrainingSchedule } from '../model/rul-model.trainer';
 import { OnnxRulSession } from '../onnx/onnx-rul.session';
 import { denseLayersOf, writeRulOnnx } from '../onnx/rul-model.exporter';
-import { MODEL_CARD_FILE, MODEL_FILE, VALIDATION_PLOT_FILE, buildModelCard } from '../report/model-card.builder';
-import { sha256Hex } from '../report/sha256.digest';
+import { MODEL_CARD_FILE, MODEL_FILE, sha256Hex } from '@millwright/model-release';
+import { VALIDATION_PLOT_FILE, buildModelCard } from '../report/model-card.builder';
 import { renderValidationPlot } from '../report/validation-plot.renderer';
 import { scoreValidation } from '../report/validation.scorer';
 

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MODEL_CARD_SCHEMA_VERSION, type ModelCard } from '@millwright/rul-features';
-import { MODEL_CARD_FILE } from '../report/model-card.builder';
-import { sha256Hex } from '../report/sha256.digest';
+import { MODEL_CARD_FILE, sha256Hex } from '@millwright/model-release';
 
 export interface ModelBundle {
   card: ModelCard;

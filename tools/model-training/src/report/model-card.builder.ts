@@ -7,10 +7,8 @@ import {
   type WindowSpec,
 } from '@millwright/rul-features';
 import { ONNX_IR_VERSION, ONNX_OPSET } from '../onnx/rul-model.exporter';
-import { sha256Hex } from './sha256.digest';
+import { MODEL_FILE, sha256Hex } from '@millwright/model-release';
 
-export const MODEL_FILE = 'model.onnx';
-export const MODEL_CARD_FILE = 'model-card.json';
 export const VALIDATION_PLOT_FILE = 'validation-plot.svg';
 
 export interface ModelCardFacts {
