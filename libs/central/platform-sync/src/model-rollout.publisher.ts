@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Subjects, type ModelReleaseAnnouncementV1, type ModelReleaseChunkV1 } from '@millwright/contracts';
 import { NATS_CONNECTION, publishJsonDurably } from '@millwright/messaging';
-import { MODEL_CARD_FILE, MODEL_FILE, MODEL_SIGNATURE_FILE, bundleSha256, chunkBytes, encodeReleaseBundle, releaseObjectName, type ModelBundleFiles } from '@millwright/model-release';
+import { MODEL_CARD_FILE, MODEL_FILE, MODEL_SIGNATURE_FILE, chunkBytes, encodeReleaseBundle, releaseObjectName, sha256Hex, type ModelBundleFiles } from '@millwright/model-release';
 import { PlatformStore, type ModelReleaseEntity } from '@millwright/platform-data-access';
 import { advanceRollout, type SiteRolloutState } from '@millwright/sync-domain';
 import type { NatsConnection } from 'nats';
@@ -71,6 +71,8 @@ export class ModelRolloutPublisher {
     const step = advanceRollout({ stages: r.stages, currentStage: r.currentStage, state: 'rolling_out', sites });
     if (step.state === 'rolling_out' && step.currentStage === r.currentStage) return;
     if (!(await this.store.applyReleaseStep(r.version, r.currentStage, step, Date.now()))) return;
+    // A decided release is sent nowhere new; a send still owed reads its files again.
+    if (step.state !== 'rolling_out') this.bundles.delete(r.version);
     if (step.state === 'halted') this.log.warn(`release ${r.version} halted: ${step.haltReason}`);
     else if (step.state === 'completed') this.log.log(`release ${r.version} promoted at every site`);
     else this.log.log(`release ${r.version}: stage ${step.currentStage + 1} of ${r.stages.length} begins (${step.release.join(', ')})`);
@@ -82,7 +84,7 @@ export class ModelRolloutPublisher {
       const files = await this.readFiles(version);
       if (!files) throw new Error(`the files of ${version} are missing from object store ${this.o.modelBucket}`);
       const bytes = encodeReleaseBundle(files);
-      b = { chunks: chunkBytes(bytes), sha256: bundleSha256(bytes), bytes: bytes.length };
+      b = { chunks: chunkBytes(bytes), sha256: sha256Hex(bytes), bytes: bytes.length };
       this.bundles.set(version, b);
     }
     return b;

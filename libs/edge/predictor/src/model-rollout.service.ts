@@ -8,7 +8,7 @@ import {
   type ModelReleaseStatusV1,
 } from '@millwright/contracts';
 import { NATS_CONNECTION, ensureStream, publishJsonDurably } from '@millwright/messaging';
-import { bundleSha256, decodeReleaseBundle } from '@millwright/model-release';
+import { decodeReleaseBundle, sha256Hex } from '@millwright/model-release';
 import { ModelRegistry, type ModelCandidate, type PreparedModel } from '@millwright/model-registry';
 import { ShadowTrial, windowRenormaliser } from '@millwright/predictor-domain';
 import { DeliverPolicy, RetentionPolicy, StorageType, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
@@ -24,9 +24,13 @@ type Status = Omit<ModelReleaseStatusV1, 'site' | 'version' | 'at' | 'activeVers
 
 interface Trial {
   announcement: ModelReleaseAnnouncementV1;
+  /** The release's chunk messages as fetched: what MODEL_ACTIVE keeps if it is promoted. */
+  chunks: Uint8Array[];
   prepared: PreparedModel;
   trial: ShadowTrial;
 }
+
+type Fetched = { ok: true; candidate: ModelCandidate; chunks: Uint8Array[] } | { ok: false; code: string; reason: string };
 
 /**
  * The edge end of a staged model rollout. Takes the newest release the central platform announced
@@ -142,6 +146,12 @@ export class ModelRolloutService implements OnApplicationBootstrap, OnApplicatio
       this.report(this.current.announcement.version, { state: 'rolled_back', code: 'superseded', reason: `release ${a.version} arrived during the shadow run`, stats: this.current.trial.stats() });
       this.abandon();
     }
+    const active = this.registry.current();
+    if (previous?.state === 'promoted' && active?.version === a.version && active.sha256 === a.sha256) {
+      // restorePromoted has already verified and loaded this very release from MODEL_ACTIVE.
+      this.last = previous;
+      return;
+    }
     const fetched = await this.fetch(a);
     if (!fetched.ok) {
       if (fetched.code === 'superseded') return;
@@ -165,16 +175,22 @@ export class ModelRolloutService implements OnApplicationBootstrap, OnApplicatio
       this.report(a.version, { state: 'promoted', code: 'already_active', reason: 'the site already runs this model', stats: null });
       return;
     }
-    const active = this.registry.current();
-    if (active && !windowRenormaliser(windowSpecOf(active.card), windowSpecOf(p.prepared.model.card))) {
+    const base = this.registry.current();
+    const renormalise = base && windowRenormaliser(windowSpecOf(base.card), windowSpecOf(p.prepared.model.card));
+    if (!base || !renormalise) {
       this.registry.discard(p.prepared);
-      this.report(a.version, { state: 'rolled_back', code: 'window_incompatible', reason: `the release needs other window features or length than ${active.version}, so it cannot run in shadow on the same windows`, stats: null });
+      this.report(a.version, { state: 'rolled_back', code: 'window_incompatible', reason: `the release needs other window features or length than ${base?.version ?? 'no model'}, so it cannot run in shadow on the same windows`, stats: null });
       return;
     }
     const trial = new ShadowTrial({ shadowMs: a.shadowMs, maxDisagreement: a.maxDisagreement, minWindows: MIN_SHADOW_WINDOWS }, Date.now());
-    this.current = { announcement: a, prepared: p.prepared, trial };
-    this.predictor.setShadow({ candidate: { version: p.prepared.model.version, sha256: p.prepared.model.sha256, card: p.prepared.model.card, session: p.prepared.session }, trial });
-    this.report(a.version, { state: 'shadow', code: 'shadow_started', reason: `running beside ${active?.version ?? 'no model'} for ${a.shadowMs} ms (limit ${a.maxDisagreement} cycles)`, stats: trial.stats() });
+    this.current = { announcement: a, chunks: fetched.chunks, prepared: p.prepared, trial };
+    this.predictor.setShadow({
+      candidate: { version: p.prepared.model.version, sha256: p.prepared.model.sha256, card: p.prepared.model.card, session: p.prepared.session },
+      trial,
+      base,
+      renormalise,
+    });
+    this.report(a.version, { state: 'shadow', code: 'shadow_started', reason: `running beside ${base.version} for ${a.shadowMs} ms (limit ${a.maxDisagreement} cycles)`, stats: trial.stats() });
   }
 
   private async decide(): Promise<void> {
@@ -192,7 +208,7 @@ export class ModelRolloutService implements OnApplicationBootstrap, OnApplicatio
     }
     try {
       await this.registry.promote(t.prepared);
-      await this.keepPromoted(t.announcement).catch((e: Error) => this.log.error(`promoted ${t.announcement.version} not kept for restarts: ${e.message}`));
+      await this.keepPromoted(t.announcement, t.chunks).catch((e: Error) => this.log.error(`promoted ${t.announcement.version} not kept for restarts: ${e.message}`));
       this.report(t.announcement.version, { state: 'promoted', code: d.code, reason: d.reason, stats: t.trial.stats() });
     } catch (e) {
       this.report(t.announcement.version, { state: 'rolled_back', code: 'promote_failed', reason: (e as Error).message, stats: t.trial.stats() });
@@ -229,14 +245,13 @@ export class ModelRolloutService implements OnApplicationBootstrap, OnApplicatio
     else this.log.log(`running ${a.version}, the release this site promoted last`);
   }
 
-  /** Copies a promoted release out of the downlink (where the next release overwrites it) into MODEL_ACTIVE. */
-  private async keepPromoted(a: ModelReleaseAnnouncementV1): Promise<void> {
-    const jsm = await this.nc.jetstreamManager();
+  /**
+   * Copies a promoted release into MODEL_ACTIVE, from the chunks fetched when its trial started: by
+   * now the downlink may hold the next release's chunks under the same subjects.
+   */
+  private async keepPromoted(a: ModelReleaseAnnouncementV1, chunks: Uint8Array[]): Promise<void> {
     const js = this.nc.jetstream();
-    for (let i = 0; i < a.chunks; i++) {
-      const m = await jsm.streams.getMessage(Streams.downlinkIn.name, { last_by_subj: Subjects.downlinkModelChunk(this.site, i) });
-      await js.publish(Subjects.modelActiveChunk(this.site, i), m.data, { msgID: `active.${a.version}.${i}` });
-    }
+    for (const [i, data] of chunks.entries()) await js.publish(Subjects.modelActiveChunk(this.site, i), data, { msgID: `active.${a.version}.${i}` });
     await publishJsonDurably(js, Subjects.modelActiveRelease(this.site), a, `active.${a.version}.release`);
   }
 
@@ -245,13 +260,16 @@ export class ModelRolloutService implements OnApplicationBootstrap, OnApplicatio
     a: ModelReleaseAnnouncementV1,
     stream: string = Streams.downlinkIn.name,
     chunkSubject: (i: number) => string = (i) => Subjects.downlinkModelChunk(this.site, i),
-  ): Promise<{ ok: true; candidate: ModelCandidate } | { ok: false; code: string; reason: string }> {
+  ): Promise<Fetched> {
     const jsm = await this.nc.jetstreamManager();
     const parts: Buffer[] = [];
+    const chunks: Uint8Array[] = [];
     for (let i = 0; i < a.chunks; i++) {
       let chunk: ModelReleaseChunkV1;
       try {
-        chunk = (await jsm.streams.getMessage(stream, { last_by_subj: chunkSubject(i) })).json<ModelReleaseChunkV1>();
+        const m = await jsm.streams.getMessage(stream, { last_by_subj: chunkSubject(i) });
+        chunk = m.json<ModelReleaseChunkV1>();
+        chunks.push(m.data);
       } catch (e) {
         return { ok: false, code: 'release_incomplete', reason: `chunk ${i + 1} of ${a.chunks} is missing: ${(e as Error).message}` };
       }
@@ -261,10 +279,10 @@ export class ModelRolloutService implements OnApplicationBootstrap, OnApplicatio
       parts.push(Buffer.from(chunk.data, 'base64'));
     }
     const bytes = Buffer.concat(parts);
-    if (bytes.length !== a.bundleBytes || bundleSha256(bytes) !== a.bundleSha256) return { ok: false, code: 'release_incomplete', reason: 'the reassembled release does not match the announced size and sha256' };
+    if (bytes.length !== a.bundleBytes || sha256Hex(bytes) !== a.bundleSha256) return { ok: false, code: 'release_incomplete', reason: 'the reassembled release does not match the announced size and sha256' };
     const b = decodeReleaseBundle(bytes);
     if (!b.ok) return { ok: false, code: 'release_invalid', reason: b.problem };
-    return { ok: true, candidate: { ...b.files, origin: { kind: 'downlink', location: `${stream}/${a.version}` }, expected: { version: a.version, sha256: a.sha256 } } };
+    return { ok: true, chunks, candidate: { ...b.files, origin: { kind: 'downlink', location: `${stream}/${a.version}` }, expected: { version: a.version, sha256: a.sha256 } } };
   }
 
   private async lastReportOf(version: string): Promise<ModelReleaseStatusV1 | null> {

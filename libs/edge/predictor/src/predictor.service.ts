@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { Subjects, type PredictionBatchV1, type PredictionV1, type TwinChangedV1 } from '@millwright/contracts';
 import { NATS_CONNECTION } from '@millwright/messaging';
 import { HealthRegistry, MetricsRegistry } from '@millwright/observability';
-import { PredictionPlanner, healthOf, windowRenormaliser, type ShadowTrial, type WindowModelSpec } from '@millwright/predictor-domain';
-import { ModelRegistry, runRulModel, type ActiveModel, type ModelRegistryEvent, type RulModelHandle } from '@millwright/model-registry';
+import { PredictionPlanner, healthOf, type ShadowTrial, type WindowModelSpec } from '@millwright/predictor-domain';
+import { ModelRegistry, runRulModel, type ActiveModel, type ModelRegistryEvent, type RulModelHandle, type RulModelOutput } from '@millwright/model-registry';
 import type { ModelCard } from '@millwright/rul-features';
 import type { JetStreamClient, NatsConnection, Subscription } from 'nats';
 import { PREDICTOR_OPTIONS, type PredictorOptions } from './predictor.options';
@@ -20,6 +20,9 @@ export function windowSpecOf(card: ModelCard): WindowModelSpec {
 export interface ShadowRun {
   candidate: RulModelHandle;
   trial: ShadowTrial;
+  /** The active model the trial compares against; its windows are what `renormalise` maps. */
+  base: ActiveModel;
+  renormalise: (input: Float32Array) => Float32Array;
 }
 
 /**
@@ -43,6 +46,8 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
   private readonly toldInsufficient = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
   private shadow?: ShadowRun;
+  /** The shadow run in progress, if any: the candidate runs off the hot path, one batch at a time. */
+  private shadowBusy?: Promise<void>;
   private readonly m;
 
   constructor(
@@ -83,6 +88,7 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
     this.sub?.unsubscribe();
     while (this.running) await new Promise((r) => setTimeout(r, 10));
     await Promise.all(this.inFlight);
+    await this.shadowBusy;
   }
 
   /** Starts (or, with undefined, ends) a shadow run; it applies from the next batch. */
@@ -91,18 +97,24 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async runShadow(shadow: ShadowRun, model: ActiveModel, input: Float32Array, activeRul: Float32Array): Promise<void> {
-    // Computed per batch: the windows are normalised for whichever model is active now.
-    const renormalise = windowRenormaliser(windowSpecOf(model.card), windowSpecOf(shadow.candidate.card));
-    if (!renormalise) {
-      shadow.trial.observeError(`the candidate needs other windows than model ${model.version}`);
+    // Evidence against another model than the one the candidate would replace cannot justify replacing it.
+    if (model !== shadow.base) {
+      shadow.trial.observeError(`the active model changed to ${model.version} during the shadow run`);
       return;
     }
     try {
-      const out = await runRulModel(shadow.candidate, renormalise(input));
+      const out = await runRulModel(shadow.candidate, shadow.renormalise(input));
       shadow.trial.observe(activeRul, out.rul);
     } catch (e) {
       shadow.trial.observeError(`inference failed: ${(e as Error).message}`);
     }
+  }
+
+  /** Predictions must not wait for the candidate: while it is still busy, a batch goes without a shadow run. */
+  private startShadow(model: ActiveModel, input: Float32Array, activeRul: Float32Array): void {
+    const shadow = this.shadow;
+    if (!shadow || this.shadowBusy) return;
+    this.shadowBusy = this.runShadow(shadow, model, input, activeRul).finally(() => (this.shadowBusy = undefined));
   }
 
   private onModelEvent(e: ModelRegistryEvent): void {
@@ -194,8 +206,8 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
         detail: `the model needs ${model.card.window.length} readings of history; the asset has ${miss.have}`,
       });
     }
+    let res: RulModelOutput | undefined;
     if (batch.keys.length > 0) {
-      let res;
       const t0 = process.hrtime.bigint();
       try {
         res = await runRulModel(model, batch.input);
@@ -205,8 +217,6 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
         return;
       }
       this.m.inferenceSeconds.observe(Number(process.hrtime.bigint() - t0) / 1e9);
-      const shadow = this.shadow;
-      if (shadow) await this.runShadow(shadow, model, batch.input, res.rul);
       this.m.batchSize.observe(batch.keys.length);
       for (let i = 0; i < batch.keys.length; i++) {
         const [site, asset] = batch.keys[i].split('/');
@@ -220,6 +230,7 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
     // while bounding what a broker outage can pile up in memory.
     const sent = this.publish(out).finally(() => this.inFlight.delete(sent));
     this.inFlight.add(sent);
+    if (res) this.startShadow(model, batch.input, res.rul);
     if (this.inFlight.size >= MAX_PUBLISHES_IN_FLIGHT) await Promise.race(this.inFlight);
   }
 
