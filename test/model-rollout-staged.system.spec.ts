@@ -44,6 +44,7 @@ interface SiteRow {
   code: string | null;
   reason: string | null;
   sentAt: string | null;
+  reportedAt: string | null;
   activeVersion: string | null;
   stats: { windows: number; errors: number; meanAbsDiff: number | null } | null;
 }
@@ -129,7 +130,9 @@ describe('staged model rollout across sites', () => {
 
   const get = async (version: string) => (await (await fetch(`${platform.baseUrl}/api/v1/releases/${version}`)).json()) as ReleaseJson;
   const row = (r: ReleaseJson, site: string) => r.sites.find((s) => s.site === site)!;
-  const modelAt = async (site: string) => ((await (await fetch(`${predictors[site].baseUrl}/api/v1/model`)).json()) as { version: string }).version;
+  const modelOf = async (site: string) =>
+    (await (await fetch(`${predictors[site].baseUrl}/api/v1/model`)).json()) as { version: string; rollout: { shadow: unknown; lastReport: { version: string; state: string; code: string; at: number } | null } };
+  const modelAt = async (site: string) => (await modelOf(site)).version;
   const until = (version: string, what: string, ok: (r: ReleaseJson) => boolean, timeoutMs = 60_000) =>
     waitFor(async () => {
       const r = await get(version);
@@ -184,12 +187,23 @@ describe('staged model rollout across sites', () => {
     expect(await modelAt('site-b')).toBe('fd001-v2');
 
     // A restarted predictor (started from the older file model) runs what the site promoted, and does not retry nan-v3.
+    const reportedAt = row(r, 'site-a').reportedAt;
+    expect(reportedAt).not.toBeNull();
     await predictors['site-a'].stop();
     await predictors['site-a'].restart();
     await waitFor(async () => (await modelAt('site-a')) === 'fd001-v2', { what: 'site-a to run fd001-v2 again after a restart' });
+    // Its last report of nan-v3 is the one from before the restart: it saw the announcement again and let it be.
+    const rollout = await waitFor(async () => {
+      const m = await modelOf('site-a');
+      return m.rollout.lastReport?.version === version ? m.rollout : undefined;
+    }, { what: 'site-a to take up the nan-v3 announcement again after the restart' });
+    expect(rollout.shadow).toBeNull();
+    expect(rollout.lastReport).toMatchObject({ state: 'rolled_back', code: 'shadow_errors' });
+    expect(new Date(rollout.lastReport!.at).toISOString()).toBe(reportedAt);
     await new Promise((res) => setTimeout(res, 1500));
     expect(await modelAt('site-a')).toBe('fd001-v2');
-    expect(row(await get(version), 'site-a')).toMatchObject({ state: 'rolled_back', code: 'shadow_errors' });
+    expect((await modelOf('site-a')).rollout.shadow).toBeNull();
+    expect(row(await get(version), 'site-a')).toMatchObject({ state: 'rolled_back', code: 'shadow_errors', reportedAt });
 
     const list = (await (await fetch(`${platform.baseUrl}/api/v1/releases`)).json()) as { items: ReleaseJson[] };
     expect(list.items.map((x) => [x.version, x.state])).toEqual([
@@ -205,5 +219,18 @@ describe('staged model rollout across sites', () => {
     expect(await (await post({ version: 'never-uploaded', stages: [['site-a']], shadowMs: 0, maxDisagreement: 1, by: 't' })).json()).toMatchObject({ code: 'release_files_missing' });
     expect(await (await post({ version: 'fd001-v2', stages: [['site-x']], shadowMs: 0, maxDisagreement: 1, by: 't' })).json()).toMatchObject({ code: 'site_not_found' });
     expect((await post({ version: 'fd001-v2', stages: [['site-a']], shadowMs: 0, maxDisagreement: 1, by: 't' })).status).toBe(409);
+  });
+
+  it('refuses a release to a site that another release has not finished with', async () => {
+    const post = (body: object) => fetch(`${platform.baseUrl}/api/v1/releases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // A long shadow period keeps fd001-v4 undecided at site-a and waiting at site-b for the rest of the test.
+    await release(fd001Release('fd001-v4'), 10 * 60_000);
+    const v5 = await upload(fd001Release('fd001-v5'));
+    for (const stages of [[['site-a']], [['site-b']]]) {
+      const res = await post({ version: v5, stages, shadowMs: 0, maxDisagreement: 1, by: 't' });
+      expect(res.status).toBe(409);
+      expect(await res.json()).toMatchObject({ code: 'release_in_flight' });
+    }
+    expect((await fetch(`${platform.baseUrl}/api/v1/releases/${v5}`)).status).toBe(404);
   });
 });

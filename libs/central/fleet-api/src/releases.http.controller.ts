@@ -41,7 +41,7 @@ export class ReleasesHttpController {
   })
   @ApiBody({ schema: { type: 'object', example: { version: 'fd001-2f3a4b5c6d7e', stages: [['site-a'], ['site-b', 'site-c']], shadowMs: 600000, maxDisagreement: 5, by: 'ml-engineer-1' } } })
   @ApiResponse({ status: 404, description: 'site_not_found, release_files_missing' })
-  @ApiResponse({ status: 409, description: 'release_exists' })
+  @ApiResponse({ status: 409, description: 'release_exists, release_in_flight' })
   async create(@Body() body: unknown) {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw apiError(400, ApiErrorCode.ValidationFailed, 'a release is a JSON object');
     const b = body as Record<string, unknown>;
@@ -54,6 +54,10 @@ export class ReleasesHttpController {
     const known = new Set((await this.store.sites()).map((s) => s.id));
     const unknown = stages.flat().filter((s) => !known.has(s));
     if (unknown.length) throw apiError(404, ApiErrorCode.SiteNotFound, `unknown site(s): ${unknown.join(', ')}`);
+    const busy = await this.sitesWithReleaseInFlight(new Set(stages.flat()));
+    if (busy.length) {
+      throw apiError(409, ApiErrorCode.ReleaseInFlight, `wait until these sites have promoted or rolled back the release they are on: ${busy.map((b) => `${b.site} (${b.version})`).join(', ')}`);
+    }
     const files = await this.rollout.readFiles(version);
     if (!files) throw apiError(404, ApiErrorCode.ReleaseFilesMissing, `upload ${version}/model.onnx and ${version}/model-card.json (signed) to the hub object store first`);
     // Only what is needed to name the release; whether it may run is decided by each edge (signature, hash).
@@ -84,5 +88,14 @@ export class ReleasesHttpController {
     await this.rollout.run();
     const r = await this.store.release(version);
     return releaseDto(r!.release, r!.sites);
+  }
+
+  /**
+   * A site holds one release's chunks at a time (the downlink subjects are per site and chunk
+   * index), so a second release sent there while the first is undecided would corrupt both.
+   */
+  private async sitesWithReleaseInFlight(sites: Set<string>): Promise<Array<{ site: string; version: string }>> {
+    const rolling = await Promise.all((await this.store.releasesRollingOut()).map((r) => this.store.release(r.version)));
+    return rolling.flatMap((r) => (r?.sites ?? []).filter((s) => sites.has(s.site) && s.state !== 'promoted' && s.state !== 'rolled_back').map((s) => ({ site: s.site, version: s.version })));
   }
 }

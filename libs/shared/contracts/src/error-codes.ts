@@ -52,6 +52,8 @@ export const ApiErrorCode = {
   ReleaseExists: 'release_exists',
   ReleaseNotFound: 'release_not_found',
   ReleaseFilesMissing: 'release_files_missing',
+  /** A site of the plan still has another release in flight: one release per site at a time. */
+  ReleaseInFlight: 'release_in_flight',
   /** No valid bearer token (HTTP APIs with API_TOKENS configured). */
   Unauthenticated: 'unauthenticated',
   /** Too many failed sign-ins or bad tokens from one client: wait for Retry-After. */
