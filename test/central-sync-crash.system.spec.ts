@@ -65,4 +65,14 @@ describe('asset platform killed during the drain', () => {
     await expectCentralEqualsEdge(f, platform, SITE, 60_000);
     await waitFor(async () => (await f.syncStatus(SITE)).backlog.messages === 0, { timeoutMs: 20_000, what: 'the backlog to drain' });
   });
+
+  it('resends what a twin service killed with -9 had not yet sent, with nothing arriving after it', async () => {
+    await f.publishRounds(SITE, ASSETS, 5);
+    // Killed as soon as the readings are committed: their window has not been flushed yet.
+    await waitFor(async () => (await f.edgeTwins(SITE)).filter((t) => t.lastSeq === 50).length === ASSETS, { intervalMs: 5, what: 'edge twins' });
+    await f.twins[SITE].kill9();
+    await f.twins[SITE].restart();
+    // No reading follows, so no later delta can reveal a gap: only the restart's own resend can catch up.
+    await expectCentralEqualsEdge(f, platform, SITE, 30_000, { edgeRestarted: true });
+  });
 });

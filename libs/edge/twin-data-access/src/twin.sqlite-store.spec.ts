@@ -92,6 +92,14 @@ describe('TwinSqliteStore on a real SQLite file', () => {
     expect(b.store.get('s1', 'e1')!.version).toBe(1);
   });
 
+  it('names the twins committed since a time, without loading them', async () => {
+    const { store } = await open();
+    ingest(store, [r('e1', 1, { T50: 1 }), r('e2', 1, { T50: 1 })]);
+    store.update('s1', 'e2', undefined, (d) => (d.desired = { rpm: 1 }), T0 + 60_000);
+    expect(store.keysChangedSince(T0 + 1)).toEqual([{ site: 's1', asset: 'e2' }]);
+    expect(store.keysChangedSince(T0).map((k) => k.asset).sort()).toEqual(['e1', 'e2']);
+  });
+
   it('refuses an update made against a stale version', async () => {
     const { store } = await open();
     ingest(store, [r('e1', 1, { T50: 1 })]);

@@ -119,6 +119,7 @@ export class TwinSqliteStore {
         'SELECT seq, ts, sensor_set, vals FROM reading_history WHERE site = ? AND asset = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
       ),
       countTwins: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM asset_twin'),
+      keysChangedSince: db.prepare<[number], { site: string; asset: string }>('SELECT site, asset FROM asset_twin WHERE updated_at >= ?'),
       nthNewestSeq: db.prepare<[string, string, number], { seq: number }>('SELECT seq FROM reading_history WHERE site = ? AND asset = ? ORDER BY seq DESC LIMIT 1 OFFSET ?'),
       pruneAsset: db.prepare('DELETE FROM reading_history WHERE site = ? AND asset = ? AND (seq <= ? OR ts < ?)'),
       setHistoryCount: db.prepare('UPDATE asset_twin SET history_count = ? WHERE site = ? AND asset = ?'),
@@ -309,6 +310,11 @@ export class TwinSqliteStore {
       out[rows.length - 1 - i] = { seq: row.seq, ts: row.ts, values };
     }
     return out;
+  }
+
+  /** Keys (only) of the twins committed at or after `ts`, epoch ms: no twin is parsed or cached. */
+  keysChangedSince(ts: number): Array<{ site: string; asset: string }> {
+    return this.stmt.keysChangedSince.all(ts);
   }
 
   count(): number {

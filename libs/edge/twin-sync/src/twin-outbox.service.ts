@@ -7,12 +7,11 @@ import { NATS_CONNECTION, ensureStream } from '@millwright/messaging';
 import { MetricsRegistry } from '@millwright/observability';
 import { DeltaCompactor, type CompactedDelta } from '@millwright/sync-domain';
 import { TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
-import { DiscardPolicy, RetentionPolicy, StorageType, headers, nanos, type JetStreamClient, type MsgHdrs, type NatsConnection, type PubAck, type Subscription } from 'nats';
+import { DiscardPolicy, RetentionPolicy, StorageType, headers, nanos, type JetStreamClient, type JetStreamManager, type MsgHdrs, type NatsConnection, type PubAck, type Subscription } from 'nats';
 import { snapshotDelta } from './twin-snapshot';
 import { SYNC_NATS_CONNECTION, TWIN_SYNC_OPTIONS, type TwinSyncOptions } from './twin-sync.options';
 
 const gzipAsync = promisify(gzip);
-const PAGE = 500;
 /** Closed windows are sent as soon as this many wait, so a fast replay never piles up in memory. */
 const CLOSED_HIGH_WATER = 2000;
 const PUBLISH_ATTEMPTS = 3;
@@ -86,15 +85,24 @@ export class TwinOutboxService implements OnApplicationBootstrap, OnApplicationS
     this.subs.push(
       this.nc.subscribe(Subjects.syncSnapshotRequest(this.o.site), { callback: (err, msg) => !err && this.onSnapshotRequest(msg.json<SnapshotRequestV1>()) }),
     );
-    // After a start nothing is known about what reached the outbox: every twin goes as a snapshot.
-    for (let after: string | undefined, page; (page = this.store.list({ after, limit: PAGE })).length > 0; after = `${page[page.length - 1].site}/${page[page.length - 1].asset}`) {
-      for (const t of page) this.needSnapshot.add(`${t.site}/${t.asset}`);
-    }
+    for (const k of this.store.keysChangedSince(await this.unsentSince(jsm))) this.needSnapshot.add(`${k.site}/${k.asset}`);
     this.timers.push(
       setInterval(() => void this.flush(), this.o.windowMs),
       setInterval(() => this.compactor.closedCount > 0 && void this.flush(true), Math.min(250, this.o.windowMs)),
     );
     for (const t of this.timers) t.unref();
+  }
+
+  /**
+   * From when changes may not have reached the outbox before the last stop, so that only those twins
+   * are sent whole. A flush takes every change committed before it, and flushes follow each other
+   * within a window; so a change older than the last stored delta message minus two windows (and the
+   * publish retries' minute) was stored, or its failure made a snapshot that was. The health summaries
+   * go to the same stream, so the last message on the twins subject is what counts.
+   */
+  private async unsentSince(jsm: JetStreamManager): Promise<number> {
+    const last = await jsm.streams.getMessage(Streams.syncOut.name, { last_by_subj: Subjects.syncTwins(this.o.site) }).catch(() => null);
+    return last ? last.time.getTime() - 2 * this.o.windowMs - 60_000 : 0;
   }
 
   async onApplicationShutdown(): Promise<void> {
