@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { ConsoleErrorCode } from '@millwright/console-contracts';
 import type { ApiErrorCode } from '@millwright/contracts';
+import { bearerHeaders } from '@millwright/http-auth';
 import { apiError } from '@millwright/observability';
 
 /**
@@ -20,7 +21,7 @@ export class UpstreamClient {
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method: init.method ?? 'GET',
-        headers: { accept: 'application/json', ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...init.headers },
+        headers: { accept: 'application/json', ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...bearerHeaders(this.token), ...init.headers },
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });

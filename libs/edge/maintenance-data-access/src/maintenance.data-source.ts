@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { DataSourceOptions } from 'typeorm';
 import { AssetEpisodeEntity, OutboxEntity, ReplacementOrderEntity, ReplacementPolicyEntity } from './maintenance.entities';
 import { MaintenanceSchema1764080000000 } from './migrations/1764080000000-maintenance-schema.migration';
 
@@ -21,7 +21,3 @@ export function maintenanceDataSourceOptions(path: string): DataSourceOptions {
   };
 }
 
-export async function openMaintenanceDatabase(path: string): Promise<{ dataSource: DataSource; db: BetterSqlite3.Database }> {
-  const dataSource = await new DataSource(maintenanceDataSourceOptions(path)).initialize();
-  return { dataSource, db: (dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection };
-}

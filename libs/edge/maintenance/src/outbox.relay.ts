@@ -6,7 +6,7 @@ import { NATS_CONNECTION, ensureStream } from '@millwright/messaging';
 import { MetricsRegistry } from '@millwright/observability';
 import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type NatsConnection } from 'nats';
 import { orderEvents } from './order-events.factory';
-import { SupplierClient } from '@millwright/procurement';
+import { SupplierClient, backoffDelayMs } from '@millwright/procurement';
 
 export interface OutboxRelayOptions {
   intervalMs: number;
@@ -130,7 +130,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       next = { ...next, supplierOrderId: c.supplierOrderId };
       this.store.saveTransition(next, 'placed', orderEvents(next, order.audit.length + 1), now, { completeOutbox: row.id });
       this.m.placed.inc();
-      this.kick();
+      // The confirmation's event rows are picked up by the drain loop this runs in.
       return;
     }
     this.m.failures.inc({ code: res.code });
@@ -140,9 +140,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private retry(row: OutboxRow, error: string, notBeforeMs = 0): void {
-    // Full jitter: many orders failing together (a supplier outage) must not retry in lockstep.
-    const ceiling = Math.min(this.o.retryMaxMs, this.o.retryBaseMs * 2 ** Math.min(row.attempts, 16));
-    this.store.retryOutbox(row.id, Date.now() + Math.max(notBeforeMs, Math.random() * ceiling), error);
+    // The supplier client's own full-jitter schedule: many orders failing together must not retry in lockstep.
+    const delay = backoffDelayMs(row.attempts + 1, { baseMs: this.o.retryBaseMs, maxMs: this.o.retryMaxMs }, Math.random);
+    this.store.retryOutbox(row.id, Date.now() + Math.max(notBeforeMs, delay), error);
     this.log.warn(`outbox ${row.kind} for order ${row.orderId} failed (attempt ${row.attempts + 1}), will retry: ${error}`);
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { Streams, parsePredictionBatch } from '@millwright/contracts';
 import { MaintenanceSqliteStore } from '@millwright/maintenance-data-access';
 import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, type BatchOutcome } from '@millwright/messaging';
+import { bearerHeaders } from '@millwright/http-auth';
 import { HealthRegistry, MetricsRegistry } from '@millwright/observability';
 import { AckPolicy, DeliverPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
 import { OrderPlanner } from './order.planner';
@@ -20,6 +21,8 @@ export const MAINTENANCE_DURABLE = 'maintenance';
  * Reads predictions from the PREDICTIONS stream with its own durable consumer (so it sees every one,
  * even those made while it was down) and lets the planner decide on orders.
  */
+const UNCLASSIFIED_RECHECK_MS = 60_000;
+
 @Injectable()
 export class PredictionFollower implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger(PredictionFollower.name);
@@ -27,6 +30,8 @@ export class PredictionFollower implements OnApplicationBootstrap, OnApplication
   private readonly planner: OrderPlanner;
   /** Asset classes, from the twin service; they do not change often enough to ask every time. */
   private readonly classes = new Map<string, string>();
+  /** Assets whose twin had no class, and when to ask again (a class may be set later). */
+  private readonly unclassifiedUntil = new Map<string, number>();
   private readonly decisions;
 
   constructor(
@@ -86,10 +91,13 @@ export class PredictionFollower implements OnApplicationBootstrap, OnApplication
     const key = `${site}/${asset}`;
     const known = this.classes.get(key);
     if (known) return known;
-    const res = await fetch(`${this.o.twinServiceUrl}/api/v1/twins/${site}/${asset}`, { signal: AbortSignal.timeout(5000), headers: this.o.twinServiceToken ? { authorization: `Bearer ${this.o.twinServiceToken}` } : {} });
+    if ((this.unclassifiedUntil.get(key) ?? 0) > Date.now()) return undefined;
+    const res = await fetch(`${this.o.twinServiceUrl}/api/v1/twins/${site}/${asset}`, { signal: AbortSignal.timeout(5000), headers: bearerHeaders(this.o.twinServiceToken ?? '') });
     if (!res.ok) throw new Error(`twin ${key}: ${res.status}`);
     const cls = ((await res.json()) as { assetClass: string | null }).assetClass ?? undefined;
     if (cls) this.classes.set(key, cls);
+    // An asset without a class gets no order; asking its twin on every prediction would only load the twin service.
+    else this.unclassifiedUntil.set(key, Date.now() + UNCLASSIFIED_RECHECK_MS);
     return cls;
   }
 
