@@ -40,6 +40,9 @@ export class LiveStore {
   private readonly orderListeners = new Set<(e: LiveOrderEvent) => void>();
   private source?: EventSource;
   private poll?: number;
+  private retry?: number;
+  /** Bumped by stop(): loads started before it drop their answer. */
+  private generation = 0;
 
   subscribe(l: Listener): () => void {
     this.listeners.add(l);
@@ -53,13 +56,16 @@ export class LiveStore {
 
   async load(session: SessionInfo, site: string | null): Promise<void> {
     const q = site ? `?site=${encodeURIComponent(site)}` : '';
+    const generation = this.generation;
     const page = await api<{ items: AssetRow[]; hydrated: boolean }>(`/api/v1/assets${q}`);
+    // A site switch (or stop) while this was in flight: its rows belong to the old view.
+    if (generation !== this.generation) return;
     this.rows.clear();
     for (const r of page.items) this.rows.set(`${r.site}/${r.asset}`, r);
     this.hydrated = page.hydrated;
     this.changed();
     // The board may still be reading the site when the page opens: look again shortly.
-    if (!page.hydrated) setTimeout(() => void this.load(session, site), 1000);
+    if (!page.hydrated) this.retry = window.setTimeout(() => void this.load(session, site), 1000);
   }
 
   start(session: SessionInfo, site: string | null): void {
@@ -99,9 +105,11 @@ export class LiveStore {
   }
 
   stop(): void {
+    this.generation++;
     this.source?.close();
     this.source = undefined;
     window.clearInterval(this.poll);
+    window.clearTimeout(this.retry);
   }
 
   private changed(): void {
