@@ -53,3 +53,43 @@ export function replacementNeed(p: PredictionFacts, policy: ReplacementPolicy): 
 export function needsApproval(policy: ReplacementPolicy, quantity = 1): boolean {
   return policy.approvalRequired || policy.unitCost * quantity > policy.autoApproveLimit;
 }
+
+export type PolicyCheck = { ok: true; policy: ReplacementPolicy } | { ok: false; field: string; what: string };
+
+/**
+ * Checks a policy document field by field, wherever it comes from (staff over HTTP, the central
+ * platform over the downlink, the file shipped with the site); each caller turns a refusal into its
+ * own answer (a 400, a dead letter, a failed start).
+ */
+export function checkReplacementPolicy(raw: unknown): PolicyCheck {
+  const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const strOk = (f: string) => typeof r[f] === 'string' && (r[f] as string).length > 0 && (r[f] as string).length <= 64;
+  const numOk = (f: string, min: number, max: number) => typeof r[f] === 'number' && Number.isFinite(r[f]) && (r[f] as number) >= min && (r[f] as number) <= max;
+  for (const f of ['assetClass', 'partNumber', 'supplier', 'currency']) if (!strOk(f)) return { ok: false, field: f, what: 'a string of 1-64 characters' };
+  const numbers: Array<[string, number, number]> = [
+    ['leadTimeCycles', 0, Number.MAX_SAFE_INTEGER],
+    ['safetyMarginCycles', 0, Number.MAX_SAFE_INTEGER],
+    ['unitCost', 0, Number.MAX_SAFE_INTEGER],
+    ['autoApproveLimit', 0, Number.MAX_SAFE_INTEGER],
+    ['riskThreshold', 0, 1],
+    ['cycleMs', 1, Number.MAX_SAFE_INTEGER],
+  ];
+  for (const [f, min, max] of numbers) if (!numOk(f, min, max)) return { ok: false, field: f, what: `a number from ${min} to ${max}` };
+  if (typeof r.approvalRequired !== 'boolean') return { ok: false, field: 'approvalRequired', what: 'true or false' };
+  return {
+    ok: true,
+    policy: {
+      assetClass: r.assetClass as string,
+      partNumber: r.partNumber as string,
+      supplier: r.supplier as string,
+      leadTimeCycles: r.leadTimeCycles as number,
+      safetyMarginCycles: r.safetyMarginCycles as number,
+      unitCost: r.unitCost as number,
+      currency: r.currency as string,
+      autoApproveLimit: r.autoApproveLimit as number,
+      approvalRequired: r.approvalRequired,
+      riskThreshold: r.riskThreshold as number,
+      cycleMs: r.cycleMs as number,
+    },
+  };
+}

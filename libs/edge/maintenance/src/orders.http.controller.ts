@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrorCode } from '@millwright/contracts';
 import { MaintenanceSqliteStore } from '@millwright/maintenance-data-access';
-import { ORDER_STATES, type OrderState, type ReplacementOrder, type ReplacementPolicy } from '@millwright/maintenance-domain';
+import { ORDER_STATES, checkReplacementPolicy, type OrderState, type ReplacementOrder, type ReplacementPolicy } from '@millwright/maintenance-domain';
 import { apiError } from '@millwright/observability';
 import { OrderActionsService } from './order-actions.service';
 import { OutboxRelay } from './outbox.relay';
@@ -85,30 +85,9 @@ export class OrdersHttpController {
   }
 }
 
-/** Checks a policy document field by field; a bad one is a 400 naming the field. */
+/** A policy from staff over HTTP: a bad field is a 400 naming it. */
 export function parsePolicy(raw: unknown): ReplacementPolicy {
-  const r = raw as Record<string, unknown>;
-  const bad = (field: string, what: string) => apiError(400, ApiErrorCode.ValidationFailed, `${field} must be ${what}`, { field });
-  const str = (f: string) => {
-    if (typeof r[f] !== 'string' || (r[f] as string).length === 0 || (r[f] as string).length > 64) throw bad(f, 'a string of 1-64 characters');
-    return r[f] as string;
-  };
-  const num = (f: string, min = 0, max = Number.MAX_SAFE_INTEGER) => {
-    if (typeof r[f] !== 'number' || !Number.isFinite(r[f]) || (r[f] as number) < min || (r[f] as number) > max) throw bad(f, `a number from ${min} to ${max}`);
-    return r[f] as number;
-  };
-  if (typeof r.approvalRequired !== 'boolean') throw bad('approvalRequired', 'true or false');
-  return {
-    assetClass: str('assetClass'),
-    partNumber: str('partNumber'),
-    supplier: str('supplier'),
-    leadTimeCycles: num('leadTimeCycles'),
-    safetyMarginCycles: num('safetyMarginCycles'),
-    unitCost: num('unitCost'),
-    currency: str('currency'),
-    autoApproveLimit: num('autoApproveLimit'),
-    approvalRequired: r.approvalRequired,
-    riskThreshold: num('riskThreshold', 0, 1),
-    cycleMs: num('cycleMs', 1),
-  };
+  const r = checkReplacementPolicy(raw);
+  if (!r.ok) throw apiError(400, ApiErrorCode.ValidationFailed, `${r.field} must be ${r.what}`, { field: r.field });
+  return r.policy;
 }

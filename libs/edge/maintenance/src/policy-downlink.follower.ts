@@ -3,7 +3,7 @@ import { Streams, Subjects, deadLetterOf, validatePolicyUpdate, type DeadLetterV
 import { MaintenanceSqliteStore } from '@millwright/maintenance-data-access';
 import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, publishJsonDurably } from '@millwright/messaging';
 import { AckPolicy, DeliverPolicy, type JsMsg, type NatsConnection } from 'nats';
-import { parsePolicy } from './orders.http.controller';
+import { checkReplacementPolicy } from '@millwright/maintenance-domain';
 
 export interface PolicyDownlinkOptions {
   /** This site's id; '' turns the follower off (a site without an uplink). */
@@ -74,11 +74,12 @@ export class PolicyDownlinkFollower implements OnApplicationBootstrap, OnApplica
       const v = validatePolicyUpdate(body, this.o.site);
       let problem: { reason: DeadLetterV1['reason']; detail: string } | undefined = v.ok ? undefined : { reason: v.code, detail: v.detail };
       if (v.ok) {
-        try {
-          this.store.upsertPolicy(parsePolicy({ ...v.value.policy, assetClass: v.value.assetClass }), Date.now());
+        const p = checkReplacementPolicy({ ...v.value.policy, assetClass: v.value.assetClass });
+        if (p.ok) {
+          this.store.upsertPolicy(p.policy, Date.now());
           this.log.log(`policy for ${v.value.assetClass} v${v.value.version} from ${v.value.by} applied`);
-        } catch (e) {
-          problem = { reason: 'invalid_shape', detail: (e as Error).message };
+        } else {
+          problem = { reason: 'invalid_shape', detail: `${p.field} must be ${p.what}` };
         }
       }
       if (problem) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { MaintenanceSqliteStore } from '@millwright/maintenance-data-access';
-import { parsePolicy } from './orders.http.controller';
+import { checkReplacementPolicy } from '@millwright/maintenance-domain';
 
 export const POLICIES_FILE = Symbol('POLICIES_FILE');
 
@@ -23,7 +23,9 @@ export class PolicySeeder implements OnApplicationBootstrap {
     const list = JSON.parse(readFileSync(this.file, 'utf8')) as unknown[];
     if (!Array.isArray(list)) throw new Error(`${this.file} must hold a JSON array of policies`);
     for (const raw of list) {
-      const p = parsePolicy(raw);
+      const r = checkReplacementPolicy(raw);
+      if (!r.ok) throw new Error(`${this.file}: ${r.field} must be ${r.what}`);
+      const p = r.policy;
       if (this.store.policy(p.assetClass)) continue;
       this.store.upsertPolicy(p, Date.now());
       this.log.log(`policy for ${p.assetClass} loaded from ${this.file}`);
