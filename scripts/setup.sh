@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v nats-server >/dev/null 2>&1 || need_apt+=(nats-server)
-# The asset platform's tests run it on PostgreSQL too (a throwaway server per test, as the postgres user).
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+# The asset platform's tests run it on PostgreSQL too (a throwaway server per test, as the postgres
+# user); the demo does not need it.
+if [ "${MILLWRIGHT_WITH_TESTS:-0}" = "1" ]; then ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql); fi
 # The identity provisioning CLI (and its tests) makes the private CA and certificates with openssl.
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 # The demo waits for its services with curl.
@@ -29,9 +30,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$node_major" -lt 20 ]; then
-  echo "setup: Node 20 or newer is required (found $(node --version))" >&2
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+  echo "setup: Node 20.19 or newer is required (found $(node --version))" >&2
   exit 1
 fi
 

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The console's end-to-end tests and its benchmark drive Debian's chromium: setup installs it.
-MILLWRIGHT_WITH_BROWSER=1 bash scripts/setup.sh
+MILLWRIGHT_WITH_BROWSER=1 MILLWRIGHT_WITH_TESTS=1 bash scripts/setup.sh
 
 echo "== typecheck"; npx tsc -p tsconfig.json --noEmit && npx tsc -p libs/shared/console-ui/tsconfig.json --noEmit
 # The module-boundary rule reads Nx's project graph and silently skips itself when none is cached.
