@@ -3,8 +3,7 @@ import { Streams, Subjects, type SiteHealthV1, type SyncAppliedV1, type SyncBack
 import { NATS_CONNECTION, publishJsonDurably } from '@millwright/messaging';
 import { MetricsRegistry } from '@millwright/observability';
 import { TwinSqliteStore } from '@millwright/twin-data-access';
-import { INGEST_DURABLE } from '@millwright/twin-ingest';
-import type { Counter } from 'prom-client';
+import type { Counter, Gauge } from 'prom-client';
 import type { JetStreamManager, NatsConnection, Subscription } from 'nats';
 import { TwinOutboxService } from './twin-outbox.service';
 import { TWIN_SYNC_OPTIONS, type TwinSyncOptions } from './twin-sync.options';
@@ -86,13 +85,11 @@ export class SiteHealthReporter implements OnApplicationBootstrap, OnApplication
   async report(now = Date.now()): Promise<SiteHealthV1> {
     this.link = (await this.probeHub()) ? 'up' : 'down';
     this.backlog = await this.measureBacklog(now);
-    const ingested = await this.counterTotal('millwright_readings_ingested_total');
+    const ingested = await this.metricTotal('millwright_readings_ingested_total');
     const rate = this.lastIngested && now > this.lastIngested.at ? ((ingested - this.lastIngested.count) * 1000) / (now - this.lastIngested.at) : 0;
     this.lastIngested = { count: ingested, at: now };
-    const lag = await this.jsm.consumers.info(Streams.telemetry.name, INGEST_DURABLE).then(
-      (i) => i.num_pending + i.num_ack_pending,
-      () => null,
-    );
+    // The ingest already polls its consumer for this gauge: read it rather than ask the server again.
+    const lag = this.metrics.registry.getSingleMetric('millwright_ingest_consumer_pending') ? await this.metricTotal('millwright_ingest_consumer_pending') : null;
     const health: SiteHealthV1 = {
       site: this.o.site,
       at: now,
@@ -102,8 +99,8 @@ export class SiteHealthReporter implements OnApplicationBootstrap, OnApplication
       twins: this.store.count(),
       modelVersion: this.outbox.modelVersion,
       errors: {
-        readingsRejected: await this.counterTotal('millwright_readings_rejected_total'),
-        ingestCommitFailures: await this.counterTotal('millwright_ingest_commit_failures_total'),
+        readingsRejected: await this.metricTotal('millwright_readings_rejected_total'),
+        ingestCommitFailures: await this.metricTotal('millwright_ingest_commit_failures_total'),
         outboxPublishFailures: this.outbox.publishFailures,
       },
       link: this.link,
@@ -136,8 +133,8 @@ export class SiteHealthReporter implements OnApplicationBootstrap, OnApplication
     return { messages, oldestAgeMs: this.oldest ? Math.max(0, now - this.oldest.time) : null };
   }
 
-  private async counterTotal(name: string): Promise<number> {
-    const c = this.metrics.registry.getSingleMetric(name) as Counter | undefined;
+  private async metricTotal(name: string): Promise<number> {
+    const c = this.metrics.registry.getSingleMetric(name) as Counter | Gauge | undefined;
     if (!c) return 0;
     return (await c.get()).values.reduce((n, v) => n + v.value, 0);
   }
