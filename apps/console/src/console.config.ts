@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, bool, duration, int, loadConfig, oneOf, str, type ConfigOf } from '@millwright/config';
 import { parseUsers, type ConsoleOptions } from '@millwright/console';
+import { readRoleEntries } from '@millwright/http-auth';
 
 /** Every setting of the staff console; the README's configuration table is checked against this. */
 export const consoleSettings = {
@@ -39,7 +40,7 @@ export const loadConsoleConfig = (env: NodeJS.ProcessEnv = process.env): Console
 export function consoleOptions(c: ConsoleConfig, readFile: (p: string) => string = (p) => readFileSync(p, 'utf8')): ConsoleOptions {
   let users;
   try {
-    users = parseUsers([c.CONSOLE_USERS, c.CONSOLE_USERS_FILE ? readFile(c.CONSOLE_USERS_FILE) : ''].join('\n'));
+    users = parseUsers(readRoleEntries(c.CONSOLE_USERS, c.CONSOLE_USERS_FILE, 'CONSOLE_USERS_FILE', readFile));
   } catch (e) {
     throw new ConfigError([`CONSOLE_USERS: ${(e as Error).message}`]);
   }

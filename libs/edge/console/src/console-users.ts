@@ -1,5 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { CONSOLE_ROLES, type ConsoleRole } from '@millwright/console-contracts';
+import type { ConsoleRole } from '@millwright/console-contracts';
+import { parseRoleEntries } from '@millwright/http-auth';
 
 export interface ConsoleUser {
   name: string;
@@ -30,25 +31,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /**
- * Reads the users setting: entries `name:role:hash` separated by newlines, commas or semicolons
- * (one per line in a mounted Secret file). Throws naming the bad entry, so the service refuses to start.
+ * Reads the users setting: entries `name:role:scrypt-hash` (the same entry format as API tokens).
+ * Throws naming the bad entry, so the service refuses to start.
  */
 export function parseUsers(spec: string): ConsoleUser[] {
-  const users: ConsoleUser[] = [];
-  for (const entry of spec.split(/[\n,;]+/).map((e) => e.trim()).filter((e) => e && !e.startsWith('#'))) {
-    const [name, role, passwordHash, ...rest] = entry.split(':');
-    const where = `user entry '${name ?? entry}'`;
-    if (rest.length || !name || !role || !passwordHash) throw new Error(`${where}: expected name:role:scrypt-hash`);
-    if (!/^[A-Za-z0-9._@-]{1,64}$/.test(name)) throw new Error(`${where}: names are 1-64 letters, digits, . _ @ -`);
-    if (!(CONSOLE_ROLES as readonly string[]).includes(role)) throw new Error(`${where}: role must be one of ${CONSOLE_ROLES.join(', ')}`);
-    if (!passwordHash.startsWith('scrypt$')) throw new Error(`${where}: the password must be an scrypt hash (see hash-password), never the password itself`);
-    if (users.some((u) => u.name === name)) throw new Error(`${where}: listed twice`);
-    users.push({ name, role: role as ConsoleRole, passwordHash });
-  }
-  return users;
-}
-
-/** True when `role` may do what `needed` may. */
-export function roleAllows(role: ConsoleRole, needed: ConsoleRole): boolean {
-  return CONSOLE_ROLES.indexOf(role) >= CONSOLE_ROLES.indexOf(needed);
+  return parseRoleEntries(spec, { entry: 'user', secret: 'scrypt-hash' }, (h) =>
+    h.startsWith('scrypt$') ? null : 'the password must be an scrypt hash (see hash-password), never the password itself',
+  ).map((e) => ({ name: e.name, role: e.role, passwordHash: e.secret }));
 }

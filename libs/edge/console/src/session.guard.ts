@@ -3,9 +3,9 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ConsoleErrorCode, type ConsoleRole } from '@millwright/console-contracts';
 import type { ApiErrorCode } from '@millwright/contracts';
+import { apiRoleAllows } from '@millwright/http-auth';
 import { apiError } from '@millwright/observability';
 import { AuditLog } from './audit.log';
-import { roleAllows } from './console-users';
 import { SessionTokens, type SessionClaims } from './session.tokens';
 
 export const SESSION_COOKIE = 'mw_session';
@@ -54,7 +54,7 @@ export class SessionGuard implements CanActivate {
     if (!claims) throw apiError(401, ConsoleErrorCode.Unauthenticated as ApiErrorCode, 'sign in first');
     req.session = claims;
     const needed = this.reflector.getAllAndOverride<ConsoleRole>(REQUIRED_ROLE, targets) ?? 'viewer';
-    if (!roleAllows(claims.role, needed)) {
+    if (!apiRoleAllows(claims.role, needed)) {
       this.audit.record({ user: claims.user, role: claims.role, action: `${req.method} ${req.route?.path ?? req.path}`, target: req.path, outcome: 'denied', detail: `needs ${needed}` });
       throw apiError(403, ConsoleErrorCode.Forbidden as ApiErrorCode, `this needs the ${needed} role; you are ${claims.role}`, { required: needed, role: claims.role });
     }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { CONSOLE_ROLES, type ConsoleRole } from '@millwright/console-contracts';
 
 /** The roles of the HTTP APIs: the console's, in the same order (viewer < technician < admin). */
@@ -25,30 +25,57 @@ export function newApiToken(name: string, role: ApiRole): { token: string; entry
 
 export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
+/** One `name:role:secret` entry of a credentials setting (API tokens, console users). */
+export interface RoleEntry {
+  name: string;
+  role: ApiRole;
+  secret: string;
+}
+
 /**
- * Reads token entries `name:role:sha256-hex`, separated by newlines, commas or semicolons (one per
- * line in a mounted Secret file); `#` starts a comment line. Throws naming the bad entry, so the
- * service refuses to start on a typo rather than running with one token less.
+ * Reads credential entries `name:role:secret`, separated by newlines, commas or semicolons (one per
+ * line in a mounted Secret file); `#` starts a comment line. Throws naming the bad entry, so a service
+ * refuses to start on a typo rather than running with one credential less. `secretProblem` says what
+ * is wrong with a secret (a plain password or token where a hash belongs), or null.
  */
-export function parseApiTokens(spec: string): ApiToken[] {
-  const tokens: ApiToken[] = [];
+export function parseRoleEntries(spec: string, what: { entry: string; secret: string }, secretProblem: (secret: string) => string | null): RoleEntry[] {
+  const out: RoleEntry[] = [];
   for (const entry of spec.split(/[\n,;]+/).map((e) => e.trim()).filter((e) => e && !e.startsWith('#'))) {
-    const [name, role, hash, ...rest] = entry.split(':');
-    const where = `token entry '${name ?? entry}'`;
-    if (rest.length || !name || !role || !hash) throw new Error(`${where}: expected name:role:sha256-hex`);
+    const [name, role, secret, ...rest] = entry.split(':');
+    const where = `${what.entry} entry '${name ?? entry}'`;
+    if (rest.length || !name || !role || !secret) throw new Error(`${where}: expected name:role:${what.secret}`);
     if (!/^[A-Za-z0-9._@-]{1,64}$/.test(name)) throw new Error(`${where}: names are 1-64 letters, digits, . _ @ -`);
     if (!(API_ROLES as readonly string[]).includes(role)) throw new Error(`${where}: role must be one of ${API_ROLES.join(', ')}`);
-    if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error(`${where}: the token must be given as its SHA-256 (64 hex digits, see new-api-token), never the token itself`);
-    if (tokens.some((t) => t.name === name)) throw new Error(`${where}: listed twice`);
-    tokens.push({ name, role: role as ApiRole, sha256: hash });
+    const problem = secretProblem(secret);
+    if (problem) throw new Error(`${where}: ${problem}`);
+    if (out.some((t) => t.name === name)) throw new Error(`${where}: listed twice`);
+    out.push({ name, role: role as ApiRole, secret });
   }
-  return tokens;
+  return out;
+}
+
+/** An inline setting plus the entries of a file (a mounted Secret), as one spec. */
+export function readRoleEntries(inline: string, file: string, fileSetting: string, read: (p: string) => string = (p) => readFileSync(p, 'utf8')): string {
+  if (!file) return inline;
+  let text: string;
+  try {
+    text = read(file);
+  } catch (e) {
+    throw new Error(`${fileSetting} ${file} cannot be read: ${(e as Error).message}`);
+  }
+  return [inline, text].join('\n');
+}
+
+/** Token entries `name:role:sha256-hex`: the token itself never appears in configuration. */
+export function parseApiTokens(spec: string): ApiToken[] {
+  return parseRoleEntries(spec, { entry: 'token', secret: 'sha256-hex' }, (h) =>
+    /^[0-9a-f]{64}$/.test(h) ? null : 'the token must be given as its SHA-256 (64 hex digits, see new-api-token), never the token itself',
+  ).map((e) => ({ name: e.name, role: e.role, sha256: e.secret }));
 }
 
 /** API_TOKENS plus the entries of API_TOKENS_FILE (a mounted Secret). */
 export function loadApiTokens(inline: string, file: string): ApiToken[] {
-  if (file && !existsSync(file)) throw new Error(`API_TOKENS_FILE ${file} does not exist`);
-  return parseApiTokens([inline, file ? readFileSync(file, 'utf8') : ''].join('\n'));
+  return parseApiTokens(readRoleEntries(inline, file, 'API_TOKENS_FILE'));
 }
 
 /** The token a presented secret matches, or null. Compares every entry in constant time. */
