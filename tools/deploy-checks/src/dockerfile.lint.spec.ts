@@ -1,19 +1,11 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { lintDockerfile, lintDockerignore } from './dockerfile.lint';
+import { APP_PORTS } from './dockerfile.template';
 
 const root = join(__dirname, '..', '..', '..');
-// Each app's port, as its config's HTTP_PORT default (asset-platform: issue 5's central app).
-const APPS: Record<string, number[]> = {
-  'twin-service': [8080],
-  predictor: [8081],
-  maintenance: [8082],
-  'edge-allinone': [8080, 8081, 8082],
-  'asset-platform': [8083],
-  'supplier-simulator': [8090],
-  'sensor-simulator': [],
-  console: [8084],
-};
+// Each app's ports: the same table the Dockerfiles are rendered from (dockerfile.template.ts).
+const APPS = APP_PORTS;
 
 describe('Dockerfiles', () => {
   it('exist for every app folder', () => {
