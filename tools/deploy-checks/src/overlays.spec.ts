@@ -1,5 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
+import { APP_PORTS } from './dockerfile.template';
 import { renderKustomization, type K8sObject } from './kustomize.renderer';
 import { validateAgainstSchemas } from './kubernetes-schema.validation';
 import { checkPoliciesAndBudgets, checkReferences, checkWorkloads, quantity, workloads } from './manifest.rules';
@@ -34,7 +36,7 @@ describe('k8s overlays', () => {
     expect(secrets).toEqual(
       overlay === 'central'
         ? ['asset-platform-database.url', 'millwright-central-credentials (files)', 'nats-hub-identity (files)']
-        : ['millwright-credentials (files)', 'millwright-credentials.api-client-token', 'nats-site-identity (files)'],
+        : ['console-credentials (files)', 'console-credentials.api-client-token', 'console-credentials.session-secret', 'millwright-credentials (files)', 'millwright-credentials.api-client-token', 'nats-site-identity (files)'],
     );
   });
 
@@ -72,6 +74,23 @@ describe('k8s overlays', () => {
     expect({ ...nats('edge-site').spec as object }).toEqual({ ...nats('edge-site-allinone').spec as object });
   });
 
+  it.each(overlays)('%s: lists in images: exactly the images its workloads run', (overlay) => {
+    const k = parse(readFileSync(join(overlaysDir, overlay, 'kustomization.yaml'), 'utf8')) as { images?: { name: string }[] };
+    const listed = (k.images ?? []).map((i) => i.name).sort();
+    const run = workloads(rendered.get(overlay)!).flatMap((w) => (w.spec.template.spec as unknown as { containers: { image: string }[] }).containers.map((c) => c.image.replace(/:[^/:]+$/, '')));
+    expect(listed).toEqual([...new Set(run.filter((i) => listed.includes(i) || i.startsWith('millwright/')))].sort());
+  });
+
+  it.each(overlays)("%s: Millwright containers declare the ports of the app table (the Dockerfiles' EXPOSE)", (overlay) => {
+    for (const w of workloads(rendered.get(overlay)!)) {
+      for (const c of (w.spec.template.spec as unknown as { containers: { image: string; ports?: { containerPort: number }[] }[] }).containers) {
+        const app = /^millwright\/([^:]+)/.exec(c.image)?.[1];
+        if (!app) continue;
+        expect([w.metadata.name, (c.ports ?? []).map((p) => p.containerPort).sort()]).toEqual([w.metadata.name, [...(APP_PORTS[app] ?? [])].sort()]);
+      }
+    }
+  });
+
   it('ship the committed NATS configs byte for byte', () => {
     const cm = (o: string, name: string) => rendered.get(o)!.find((x) => x.kind === 'ConfigMap' && x.metadata.name === name)!.data as Record<string, string>;
     for (const o of edge) {
@@ -95,8 +114,8 @@ describe('k8s network flows', () => {
 
   it('edge-site (services apart): only the flows the services need', () => {
     const objs = rendered.get('edge-site')!;
-    const [nats, twin, pred, maint] = [['StatefulSet', 'nats'], ['Deployment', 'twin-service'], ['Deployment', 'predictor'], ['Deployment', 'maintenance']].map(([k, n]) => workloadPod(objs, k, n));
-    const expected: [string, boolean][] = [
+    const [nats, twin, pred, maint, ui] = [['StatefulSet', 'nats'], ['Deployment', 'twin-service'], ['Deployment', 'predictor'], ['Deployment', 'maintenance'], ['Deployment', 'console']].map(([k, n]) => workloadPod(objs, k, n));
+    const needed: [string, boolean][] = [
       ['twin -> nats:4222', allowed(objs, twin, nats, 4222)],
       ['predictor -> nats:4222', allowed(objs, pred, nats, 4222)],
       ['maintenance -> nats:4222', allowed(objs, maint, nats, 4222)],
@@ -109,7 +128,17 @@ describe('k8s network flows', () => {
       ['ingress -> twin:8080', allowed(objs, traefik(''), twin, 8080)],
       ['ingress -> maintenance:8082', allowed(objs, traefik(''), maint, 8082)],
       ['twin -> dns:53/udp', allowed(objs, twin, dns, 53, 'UDP')],
-      // and nothing else
+      // the staff console: staff reach it; it reaches the three services, NATS (events, uplink state) and DNS
+      ['ingress -> console:8084', allowed(objs, traefik(''), ui, 8084)],
+      ['console -> twin:8080', allowed(objs, ui, twin, 8080)],
+      ['console -> predictor:8081', allowed(objs, ui, pred, 8081)],
+      ['console -> maintenance:8082', allowed(objs, ui, maint, 8082)],
+      ['console -> nats:4222', allowed(objs, ui, nats, 4222)],
+      ['console -> nats monitor:8222', allowed(objs, ui, nats, 8222)],
+      ['console -> dns:53/udp', allowed(objs, ui, dns, 53, 'UDP')],
+    ];
+    // and nothing else
+    const forbidden: [string, boolean][] = [
       ['stranger -> nats:4222', allowed(objs, stranger, nats, 4222)],
       ['predictor -> maintenance:8082', allowed(objs, pred, maint, 8082)],
       ['twin -> predictor:8081', allowed(objs, twin, pred, 8081)],
@@ -118,11 +147,18 @@ describe('k8s network flows', () => {
       ['maintenance -> nats monitor:8222', allowed(objs, maint, nats, 8222)],
       ['internet -> twin:8080', allowed(objs, internet, twin, 8080)],
       ['nats -> twin:8080', allowed(objs, nats, twin, 8080)],
+      ['internet -> console:8084', allowed(objs, internet, ui, 8084)],
+      ['gateway -> console:8084', allowed(objs, gateway, ui, 8084)],
+      ['twin -> console:8084', allowed(objs, twin, ui, 8084)],
+      ['nats -> console:8084', allowed(objs, nats, ui, 8084)],
+      ['console -> internet:443', allowed(objs, ui, internet, 443)],
+      ['console -> hub leaf:7422', allowed(objs, ui, internet, 7422)],
+      ['console -> nats mqtt:1883', allowed(objs, ui, nats, 1883)],
+      ['console -> twin:8081', allowed(objs, ui, twin, 8081)],
+      ['twin -> nats monitor:8222', allowed(objs, twin, nats, 8222)],
+      ['predictor -> console:8084', allowed(objs, pred, ui, 8084)],
     ];
-    expect(expected).toEqual([
-      ...expected.slice(0, 12).map(([f]) => [f, true]),
-      ...expected.slice(12).map(([f]) => [f, false]),
-    ]);
+    expect({ needed, forbidden }).toEqual({ needed: needed.map(([f]) => [f, true]), forbidden: forbidden.map(([f]) => [f, false]) });
   });
 
   it('edge-site-allinone: the pod reaches NATS and the supplier, staff reach it, nothing else', () => {
@@ -131,6 +167,29 @@ describe('k8s network flows', () => {
     const aio = workloadPod(objs, 'Deployment', 'edge-allinone');
     expect([allowed(objs, aio, nats, 4222), allowed(objs, aio, internet, 443), allowed(objs, traefik(''), aio, 8081), allowed(objs, { ip: '10.30.0.9' }, nats, 1883)]).toEqual([true, true, true, true]);
     expect([allowed(objs, aio, internet, 80), allowed(objs, internet, aio, 8080), allowed(objs, gateway, nats, 4222), allowed(objs, nats, aio, 8080)]).toEqual([false, false, false, false]);
+  });
+
+  it('edge-site-allinone: the staff console reaches the all-in-one pod, NATS and DNS, and staff reach it', () => {
+    const objs = rendered.get('edge-site-allinone')!;
+    const [nats, aio, ui] = [['StatefulSet', 'nats'], ['Deployment', 'edge-allinone'], ['Deployment', 'console']].map(([k, n]) => workloadPod(objs, k, n));
+    const needed: [string, boolean][] = [
+      ['ingress -> console:8084', allowed(objs, traefik(''), ui, 8084)],
+      ['console -> twin:8080', allowed(objs, ui, aio, 8080)],
+      ['console -> predictor:8081', allowed(objs, ui, aio, 8081)],
+      ['console -> maintenance:8082', allowed(objs, ui, aio, 8082)],
+      ['console -> nats:4222', allowed(objs, ui, nats, 4222)],
+      ['console -> nats monitor:8222', allowed(objs, ui, nats, 8222)],
+      ['console -> dns:53/udp', allowed(objs, ui, dns, 53, 'UDP')],
+    ];
+    const forbidden: [string, boolean][] = [
+      ['internet -> console:8084', allowed(objs, internet, ui, 8084)],
+      ['all-in-one -> console:8084', allowed(objs, aio, ui, 8084)],
+      ['nats -> console:8084', allowed(objs, nats, ui, 8084)],
+      ['console -> internet:443', allowed(objs, ui, internet, 443)],
+      ['console -> nats mqtt:1883', allowed(objs, ui, nats, 1883)],
+      ['all-in-one -> nats monitor:8222', allowed(objs, aio, nats, 8222)],
+    ];
+    expect({ needed, forbidden }).toEqual({ needed: needed.map(([f]) => [f, true]), forbidden: forbidden.map(([f]) => [f, false]) });
   });
 
   it('central: sites dial the hub leaf port; the platform reaches the hub and its database', () => {
