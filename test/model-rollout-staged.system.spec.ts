@@ -190,9 +190,16 @@ describe('staged model rollout across sites', () => {
     const reportedAt = row(r, 'site-a').reportedAt;
     expect(reportedAt).not.toBeNull();
     await predictors['site-a'].stop();
+    // The decision is kept in the site's MODEL_ACTIVE (one per subject, no age limit), not SYNC_OUT:
+    // the outbox may drop it under its age and size limits, as here, and the release must still not be retried.
+    const siteA = await feeds[SITES.indexOf('site-a')].jetstreamManager();
+    const kept = await siteA.streams.info('MODEL_ACTIVE');
+    expect(kept.config).toMatchObject({ max_age: 0, max_msgs_per_subject: 1 });
+    expect((await siteA.streams.getMessage('MODEL_ACTIVE', { last_by_subj: Subjects.modelDecision('site-a') })).json()).toMatchObject({ version, state: 'rolled_back', code: 'shadow_errors' });
+    await siteA.streams.purge('SYNC_OUT', { filter: Subjects.syncModelStatus('site-a') });
     await predictors['site-a'].restart();
     await waitFor(async () => (await modelAt('site-a')) === 'fd001-v2', { what: 'site-a to run fd001-v2 again after a restart' });
-    // Its last report of nan-v3 is the one from before the restart: it saw the announcement again and let it be.
+    // Its last report of nan-v3 is the one from before the restart, read back from MODEL_ACTIVE: it saw the announcement again and let it be.
     const rollout = await waitFor(async () => {
       const m = await modelOf('site-a');
       return m.rollout.lastReport?.version === version ? m.rollout : undefined;

@@ -38,8 +38,10 @@ type Fetched = { ok: true; candidate: ModelCandidate; chunks: Uint8Array[] } | {
  * restarted or returning site picks up what it missed), reassembles its files, has the registry
  * verify and load it (signature, hash, smoke run), runs it in shadow beside the active model for
  * the release's shadow period, then promotes it or rolls back on its own. Every change of state
- * goes up through SYNC_OUT; the last report there is also this service's memory across restarts,
- * so a decided release is not tried again.
+ * goes up through SYNC_OUT, and is also kept as the site's last decision in the predictor's own
+ * MODEL_ACTIVE stream (one message per subject, no age limit): this service's memory across
+ * restarts, so a decided release is not tried again. SYNC_OUT cannot be that memory: its age and
+ * size limits (discarding the oldest) may drop the report long before the next release.
  */
 @Injectable()
 export class ModelRolloutService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -52,6 +54,7 @@ export class ModelRolloutService implements OnApplicationBootstrap, OnApplicatio
   private working?: Promise<void>;
   private current?: Trial;
   private reports: Promise<void> = Promise.resolve();
+  private decisions: Promise<void> = Promise.resolve();
   private last: ModelReleaseStatusV1 | null = null;
 
   constructor(
@@ -86,7 +89,7 @@ export class ModelRolloutService implements OnApplicationBootstrap, OnApplicatio
     await this.messages?.close().catch(() => undefined);
     await this.working;
     if (this.current) this.abandon();
-    await this.reports;
+    await Promise.all([this.reports, this.decisions]);
   }
 
   /** DOWNLINK_IN belongs to the twin service, which may start later: retry until it is there. */
@@ -228,7 +231,15 @@ export class ModelRolloutService implements OnApplicationBootstrap, OnApplicatio
    */
   private async restorePromoted(): Promise<void> {
     const jsm = await this.nc.jetstreamManager();
-    await ensureStream(jsm, { name: Streams.modelActive.name, subjects: [Subjects.modelActiveOfSite(this.site)], retention: RetentionPolicy.Limits, storage: StorageType.File, max_msgs_per_subject: 1 });
+    // Keeps the promoted release and the last decision for good: one message per subject, no age limit.
+    await ensureStream(jsm, {
+      name: Streams.modelActive.name,
+      subjects: [Subjects.modelActiveOfSite(this.site), Subjects.modelDecision(this.site)],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_msgs_per_subject: 1,
+      max_age: 0,
+    });
     let a: ModelReleaseAnnouncementV1;
     try {
       a = (await jsm.streams.getMessage(Streams.modelActive.name, { last_by_subj: Subjects.modelActiveRelease(this.site) })).json<ModelReleaseAnnouncementV1>();
@@ -285,32 +296,45 @@ export class ModelRolloutService implements OnApplicationBootstrap, OnApplicatio
     return { ok: true, chunks, candidate: { ...b.files, origin: { kind: 'downlink', location: `${stream}/${a.version}` }, expected: { version: a.version, sha256: a.sha256 } } };
   }
 
+  /**
+   * The site's last decision, if it is about `version`: in this process the last report made, after
+   * a restart the one kept in MODEL_ACTIVE (not SYNC_OUT, whose limits may have dropped it).
+   */
   private async lastReportOf(version: string): Promise<ModelReleaseStatusV1 | null> {
-    try {
-      const m = await (await this.nc.jetstreamManager()).streams.getMessage(Streams.syncOut.name, { last_by_subj: Subjects.syncModelStatus(this.site) });
-      const r = m.json<ModelReleaseStatusV1>();
-      return r.version === version ? r : null;
-    } catch {
-      return null;
+    let r = this.last;
+    if (!r) {
+      try {
+        r = (await (await this.nc.jetstreamManager()).streams.getMessage(Streams.modelActive.name, { last_by_subj: Subjects.modelDecision(this.site) })).json<ModelReleaseStatusV1>();
+      } catch {
+        return null;
+      }
     }
+    return r.version === version ? r : null;
   }
 
-  /** Sends a state change up through SYNC_OUT, in order, retrying until the outbox has it. */
+  /**
+   * Keeps a state change as the site's last decision (MODEL_ACTIVE) and sends it up through
+   * SYNC_OUT, each in order and retried until stored; one does not wait for the other.
+   */
   private report(version: string, s: Status): void {
     const status: ModelReleaseStatusV1 = { site: this.site, version, ...s, activeVersion: this.registry.current()?.version ?? null, at: Date.now() };
     this.last = status;
     this.log.log(`model release ${version}: ${s.state} (${s.code}) ${s.reason}`);
-    this.reports = this.reports.then(async () => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await publishJsonDurably(this.nc.jetstream(), Subjects.syncModelStatus(this.site), status, `model-status.${version}.${s.state}.${status.at}`);
-          return;
-        } catch (e) {
-          if (this.stopped && attempt > 2) return;
-          this.log.warn(`model status for ${version} not in the outbox yet: ${(e as Error).message}`);
-          await new Promise((r) => setTimeout(r, RETRY_MS));
-        }
+    const id = `${version}.${s.state}.${status.at}`;
+    this.decisions = this.decisions.then(() => this.store(Subjects.modelDecision(this.site), status, `model-decision.${id}`, `model decision for ${version} not kept yet`));
+    this.reports = this.reports.then(() => this.store(Subjects.syncModelStatus(this.site), status, `model-status.${id}`, `model status for ${version} not in the outbox yet`));
+  }
+
+  private async store(subject: string, status: ModelReleaseStatusV1, msgId: string, what: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await publishJsonDurably(this.nc.jetstream(), subject, status, msgId);
+        return;
+      } catch (e) {
+        if (this.stopped && attempt > 2) return;
+        this.log.warn(`${what}: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, RETRY_MS));
       }
-    });
+    }
   }
 }

@@ -61,6 +61,11 @@ export const Subjects = {
   modelActiveRelease: (site: string): string => `model.v1.${site}.active.release`,
   modelActiveChunk: (site: string, index: number): string => `model.v1.${site}.active.chunk.${index}`,
   modelActiveOfSite: (site: string): string => `model.v1.${site}.active.>`,
+  /**
+   * The site's last rollout decision (shadow, promoted, rolled_back) as reported, kept in MODEL_ACTIVE:
+   * the predictor's memory across restarts, so a release decided here is not tried again.
+   */
+  modelDecision: (site: string): string => `model.v1.${site}.decision`,
 
   /** Rejected input with its reason: `deadletter.v1.<source>.<site>`; `_unknown` when the site is unreadable. */
   deadLetter: (source: DeadLetterSource, site: string | undefined): string => `deadletter.v1.${source}.${site ?? '_unknown'}`,
