@@ -4,25 +4,18 @@ import { NatsConnectionModule } from '@millwright/messaging';
 import { ModelRegistryModule } from '@millwright/model-registry';
 import { ObservabilityModule } from '@millwright/observability';
 import { PredictorModule } from '@millwright/predictor';
-import type { PredictorConfig } from './predictor.config';
+import { modelRegistryOptionsOf, type PredictorConfig } from './predictor.config';
 
 @Module({})
 export class AppModule {
   static forConfig(c: PredictorConfig): DynamicModule {
-    const keys = c.MODEL_PUBLIC_KEYS.split(',').map((k) => k.trim()).filter(Boolean);
     return {
       module: AppModule,
       imports: [
         ObservabilityModule.forRoot({ service: 'predictor' }),
         NatsConnectionModule.forRoot({ servers: c.NATS_URL, name: 'millwright-predictor', nkeySeedFile: c.NATS_NKEY_SEED_FILE }),
         ApiAuthModule.forRoot(apiAuthOptions(c), 'predictor'),
-        ModelRegistryModule.forRoot({
-          modelDir: c.MODEL_DIR,
-          natsBucket: c.MODEL_BUCKET || undefined,
-          releaseBucket: c.MODEL_RELEASE_BUCKET,
-          releaseKey: c.MODEL_RELEASE_KEY,
-          publicKeys: keys,
-        }),
+        ModelRegistryModule.forRoot(modelRegistryOptionsOf(c)),
         PredictorModule.forRoot({
           twinServiceUrl: c.TWIN_SERVICE_URL,
           twinServiceToken: c.API_CLIENT_TOKEN,

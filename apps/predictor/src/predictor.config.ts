@@ -1,5 +1,7 @@
 import { apiAuthSettings, apiClientSettings } from '@millwright/http-auth';
-import { int, loadConfig, num, str, type ConfigOf } from '@millwright/config';
+import { ConfigError, int, loadConfig, num, str, type ConfigOf } from '@millwright/config';
+import { isValidId } from '@millwright/contracts';
+import type { ModelRegistryModuleOptions } from '@millwright/model-registry';
 
 /** Every setting of the predictor; the README's configuration table is checked against this. */
 export const predictorSettings = {
@@ -25,4 +27,30 @@ export const predictorSettings = {
 };
 
 export type PredictorConfig = ConfigOf<typeof predictorSettings>;
-export const loadPredictorConfig = (env: NodeJS.ProcessEnv = process.env): PredictorConfig => loadConfig(predictorSettings, env);
+
+/** The settings each read alone may be fine but cannot work together: refused at start, all named at once. */
+export function loadPredictorConfig(env: NodeJS.ProcessEnv = process.env): PredictorConfig {
+  const c = loadConfig(predictorSettings, env);
+  const problems: string[] = [];
+  if (c.SITE_ID && !isValidId(c.SITE_ID)) problems.push(`SITE_ID=${JSON.stringify(c.SITE_ID)}: must be 1-64 of [A-Za-z0-9_-] (it is part of NATS subjects)`);
+  if (c.SITE_ID && modelPublicKeys(c).length === 0) {
+    problems.push('SITE_ID is set (staged model releases from the central platform) but MODEL_PUBLIC_KEYS is empty: every release would be refused as untrusted_key; set the trusted keys, or leave SITE_ID empty');
+  }
+  if (c.SITE_ID && c.MODEL_BUCKET) {
+    problems.push('MODEL_BUCKET and SITE_ID cannot both be set: the object-store release pointer activates models directly, racing the staged rollout (shadow run) that SITE_ID follows; set one of them');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return c;
+}
+
+export const modelPublicKeys = (c: PredictorConfig): string[] => c.MODEL_PUBLIC_KEYS.split(',').map((k) => k.trim()).filter(Boolean);
+
+/** The model registry's options from the predictor's settings (checked again by the registry at start). */
+export const modelRegistryOptionsOf = (c: PredictorConfig): ModelRegistryModuleOptions => ({
+  modelDir: c.MODEL_DIR,
+  natsBucket: c.MODEL_BUCKET || undefined,
+  releaseBucket: c.MODEL_RELEASE_BUCKET,
+  releaseKey: c.MODEL_RELEASE_KEY,
+  publicKeys: modelPublicKeys(c),
+  stagedReleases: c.SITE_ID !== '',
+});
