@@ -1,6 +1,6 @@
 export * from './asset-twin.entity';
 export * from './desired-sync.entity';
-export * from './reading-history.entity';
+export * from './reading-log.entity';
 export * from './sqlite.data-source';
 export * from './twin.sqlite-store';
 export * from './twin-change.feed';

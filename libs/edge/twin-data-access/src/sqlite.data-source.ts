@@ -1,9 +1,10 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AssetTwinEntity } from './asset-twin.entity';
-import { ReadingHistoryEntity, SensorSetEntity } from './reading-history.entity';
+import { AssetKeyEntity, ReadingLogEntity, SensorSetEntity } from './reading-log.entity';
 import { TwinSchema1764072000000 } from './migrations/1764072000000-twin-schema.migration';
 import { DesiredSync1764158400000 } from './migrations/1764158400000-desired-sync.migration';
+import { ReadingLog1764979200000 } from './migrations/1764979200000-reading-log.migration';
 import { DesiredSyncEntity } from './desired-sync.entity';
 
 export type SqliteSynchronous = 'off' | 'normal' | 'full';
@@ -18,8 +19,8 @@ export interface TwinDatabaseOptions {
   synchronous: SqliteSynchronous;
 }
 
-export const TWIN_ENTITIES = [AssetTwinEntity, ReadingHistoryEntity, SensorSetEntity, DesiredSyncEntity];
-export const TWIN_MIGRATIONS = [TwinSchema1764072000000, DesiredSync1764158400000];
+export const TWIN_ENTITIES = [AssetTwinEntity, AssetKeyEntity, ReadingLogEntity, SensorSetEntity, DesiredSyncEntity];
+export const TWIN_MIGRATIONS = [TwinSchema1764072000000, DesiredSync1764158400000, ReadingLog1764979200000];
 
 export function twinDataSourceOptions(o: TwinDatabaseOptions): DataSourceOptions {
   return {

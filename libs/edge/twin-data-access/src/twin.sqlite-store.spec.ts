@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { Reading } from '@millwright/contracts';
 import { makeTempDir, type TempDir } from '@millwright/testing';
 import { applyReadings } from '@millwright/twin-domain';
-import { openTwinDatabase } from './sqlite.data-source';
+import { DataSource } from 'typeorm';
+import { nativeConnection, openTwinDatabase, twinDataSourceOptions, TWIN_MIGRATIONS } from './sqlite.data-source';
 import { StaleVersionError, TwinSqliteStore } from './twin.sqlite-store';
 
 const T0 = 1_764_000_000_000;
@@ -60,7 +61,7 @@ describe('TwinSqliteStore on a real SQLite file', () => {
   it('rolls a failed commit back and reloads the committed twin', async () => {
     const a = await open();
     ingest(a.store, [r('e1', 1, { T50: 1 })]);
-    a.db.exec(`CREATE TRIGGER fail_next BEFORE INSERT ON reading_history BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    a.db.exec(`CREATE TRIGGER fail_next BEFORE INSERT ON reading_log BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
     expect(() => ingest(a.store, [r('e1', 2, { T50: 2, P30: 3 })])).toThrow('disk full');
     a.db.exec('DROP TRIGGER fail_next');
     const t = a.store.get('s1', 'e1')!;
@@ -139,5 +140,37 @@ describe('TwinSqliteStore on a real SQLite file', () => {
     expect(page2.map((t) => t.asset)).toEqual(['e3']);
     expect(store.list({ assetPrefix: 'p', limit: 10 }).map((t) => t.asset)).toEqual(['p1']);
     expect(store.list({ seenBefore: T0 + 2, limit: 10 }).map((t) => t.asset)).toEqual(['e1', 'e2']);
+  });
+
+  it('carries history and twins written by the previous schema (per-asset rows, JSON reported) over to the log', async () => {
+    const path = join(dir.path, 'twins.db');
+    // The database as the release before the reading log left it: first two migrations only.
+    const old = await new DataSource({ ...twinDataSourceOptions({ path, synchronous: 'full' }), migrations: TWIN_MIGRATIONS.slice(0, 2) } as never).initialize();
+    const raw = nativeConnection(old);
+    raw.prepare('INSERT INTO sensor_set (id, names) VALUES (1, ?)').run('T50,P30');
+    raw.prepare(`INSERT INTO asset_twin (site, asset, reported, version, last_seq, last_seen_at, history_count, created_at, updated_at)
+      VALUES ('s1', 'e1', '{"T50":[1401.5,${T0 + 2000},2],"P30":[553.9,${T0 + 2000},2]}', 2, 2, ${T0 + 2000}, 2, ${T0}, ${T0})`).run();
+    const vals = (a: number, b: number) => {
+      const buf = Buffer.alloc(16);
+      buf.writeDoubleLE(a, 0);
+      buf.writeDoubleLE(b, 8);
+      return buf;
+    };
+    const insert = raw.prepare('INSERT INTO reading_history (site, asset, seq, ts, sensor_set, vals) VALUES (?, ?, ?, ?, 1, ?)');
+    insert.run('s1', 'e1', 2, T0 + 2000, vals(1401.5, 553.9));
+    insert.run('s1', 'e1', 1, T0 + 1000, vals(1400.25, 553.1));
+    await old.destroy();
+
+    const b = await open();
+    expect(b.store.get('s1', 'e1')!.reported.T50).toEqual({ v: 1401.5, ts: T0 + 2000, seq: 2 });
+    expect(b.store.history('s1', 'e1', 10).map((p) => [p.seq, p.values.T50, p.values.P30])).toEqual([
+      [1, 1400.25, 553.1],
+      [2, 1401.5, 553.9],
+    ]);
+    // New readings append to the carried-over history and a duplicate of an old one is still refused.
+    const { historyInserted } = ingest(b.store, [r('e1', 1, { T50: 1, P30: 1 }), r('e1', 3, { T50: 1402, P30: 554 })]);
+    expect(historyInserted).toBe(1);
+    expect(b.store.historyCount('s1', 'e1')).toBe(3);
+    expect(b.store.get('s1', 'e1')!.reported.T50.v).toBe(1402);
   });
 });

@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Reading, ReportedValue } from '@millwright/contracts';
+import type { Reading } from '@millwright/contracts';
 import { newTwin, twinKey, type AssetTwin, type JsonObject, type TwinChange } from '@millwright/twin-domain';
+import { decodeReported, encodeReported, type SensorSetIndex } from './reported.codec';
 
 type Db = BetterSqlite3.Database;
 
@@ -30,7 +31,8 @@ interface TwinRow {
   site: string;
   asset: string;
   asset_class: string | null;
-  reported: string;
+  /** See reported.codec.ts: a blob, or JSON text in rows written before it. */
+  reported: Buffer | string;
   desired: string;
   derived: string;
   version: number;
@@ -39,43 +41,6 @@ interface TwinRow {
   history_count: number;
   created_at: number;
   updated_at: number;
-}
-
-/**
- * Reported state is stored as `{"T50":[v,ts,seq],...}`: the same facts in about half the bytes of
- * `{"T50":{"v":..,"ts":..,"seq":..}}`, and written on every batch for every changed twin. Sensor
- * names are restricted by the contract to characters that need no JSON escaping.
- */
-export function encodeReported(reported: Record<string, ReportedValue>): string {
-  let out = '{';
-  for (const name in reported) {
-    const r = reported[name];
-    out += `${out.length > 1 ? ',' : ''}"${name}":[${r.v},${r.ts},${r.seq}]`;
-  }
-  return out + '}';
-}
-
-export function decodeReported(text: string): Record<string, ReportedValue> {
-  const raw = JSON.parse(text) as Record<string, [number, number, number]>;
-  const out: Record<string, ReportedValue> = {};
-  for (const name in raw) out[name] = { v: raw[name][0], ts: raw[name][1], seq: raw[name][2] };
-  return out;
-}
-
-function rowToTwin(r: TwinRow): AssetTwin {
-  return {
-    site: r.site,
-    asset: r.asset,
-    assetClass: r.asset_class,
-    reported: decodeReported(r.reported),
-    desired: JSON.parse(r.desired) as JsonObject,
-    derived: JSON.parse(r.derived) as JsonObject,
-    version: r.version,
-    lastSeq: r.last_seq,
-    lastSeenAt: r.last_seen_at,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
 }
 
 /** Thrown by `update` when the caller's expected version is not the stored one. */
@@ -95,11 +60,19 @@ export class StaleVersionError extends Error {
 export class TwinSqliteStore {
   private readonly cache = new Map<string, AssetTwin>();
   private readonly historyCounts = new Map<string, number>();
+  private readonly assetIds = new Map<string, number>();
+  private lastAssetId = 0;
   private readonly sensorSets = new Map<string, number>();
   private readonly sensorSetNames = new Map<number, string[]>();
   private readonly serialised = new WeakMap<object, string>();
+  // Readings of one gateway almost always carry the same sensors in the same order.
+  private lastSensorSet?: { names: string[]; id: number };
   private readonly listStatements = new Map<string, BetterSqlite3.Statement<unknown[], TwinRow>>();
   private readonly stmt;
+  private readonly sensorSetIndex: SensorSetIndex = {
+    idOf: (names) => this.sensorSetId(names),
+    namesOf: (id) => this.sensorSetNames.get(id),
+  };
 
   constructor(
     private readonly db: Db,
@@ -112,16 +85,22 @@ export class TwinSqliteStore {
         ON CONFLICT (site, asset) DO UPDATE SET asset_class = excluded.asset_class, reported = excluded.reported, desired = excluded.desired,
           derived = excluded.derived, version = excluded.version, last_seq = excluded.last_seq, last_seen_at = excluded.last_seen_at,
           history_count = excluded.history_count, updated_at = excluded.updated_at`),
+      // Ingest writes only what readings change: the row's desired and derived JSON stay as they are.
+      updateReported: db.prepare('UPDATE asset_twin SET reported = ?, version = ?, last_seq = ?, last_seen_at = ?, history_count = ?, updated_at = ? WHERE site = ? AND asset = ?'),
+      updateReportedClass: db.prepare(
+        'UPDATE asset_twin SET asset_class = ?, reported = ?, version = ?, last_seq = ?, last_seen_at = ?, history_count = ?, updated_at = ? WHERE site = ? AND asset = ?',
+      ),
       updateDerived: db.prepare('UPDATE asset_twin SET derived = ?, version = ?, updated_at = ? WHERE site = ? AND asset = ?'),
-      insertHistory: db.prepare('INSERT OR IGNORE INTO reading_history (site, asset, seq, ts, sensor_set, vals) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertHistory: db.prepare('INSERT OR IGNORE INTO reading_log (asset_id, seq, ts, sensor_set, vals) VALUES (?, ?, ?, ?, ?)'),
+      insertAssetKey: db.prepare('INSERT INTO asset_key (id, site, asset) VALUES (?, ?, ?)'),
       insertSensorSet: db.prepare('INSERT INTO sensor_set (id, names) VALUES (?, ?)'),
-      history: db.prepare<[string, string, number, number], { seq: number; ts: number; sensor_set: number; vals: Buffer }>(
-        'SELECT seq, ts, sensor_set, vals FROM reading_history WHERE site = ? AND asset = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+      history: db.prepare<[number, number, number], { seq: number; ts: number; sensor_set: number; vals: Buffer }>(
+        'SELECT seq, ts, sensor_set, vals FROM reading_log WHERE asset_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
       ),
       countTwins: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM asset_twin'),
       keysChangedSince: db.prepare<[number], { site: string; asset: string }>('SELECT site, asset FROM asset_twin WHERE updated_at >= ?'),
-      nthNewestSeq: db.prepare<[string, string, number], { seq: number }>('SELECT seq FROM reading_history WHERE site = ? AND asset = ? ORDER BY seq DESC LIMIT 1 OFFSET ?'),
-      pruneAsset: db.prepare('DELETE FROM reading_history WHERE site = ? AND asset = ? AND (seq <= ? OR ts < ?)'),
+      nthNewestSeq: db.prepare<[number, number], { seq: number }>('SELECT seq FROM reading_log WHERE asset_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?'),
+      pruneAsset: db.prepare('DELETE FROM reading_log WHERE asset_id = ? AND (seq <= ? OR ts < ?)'),
       setHistoryCount: db.prepare('UPDATE asset_twin SET history_count = ? WHERE site = ? AND asset = ?'),
       getDesiredSync: db.prepare<[string, string], { base: string; base_version: number }>('SELECT base, base_version FROM desired_sync WHERE site = ? AND asset = ?'),
       putDesiredSync: db.prepare(`INSERT INTO desired_sync (site, asset, base, base_version) VALUES (?, ?, ?, ?)
@@ -146,7 +125,7 @@ export class TwinSqliteStore {
     }
     const row = this.stmt.get.get(site, asset);
     if (!row) return undefined;
-    const twin = rowToTwin(row);
+    const twin = this.rowToTwin(row);
     this.remember(key, twin);
     return twin;
   }
@@ -167,18 +146,17 @@ export class TwinSqliteStore {
   commitIngest(changes: readonly TwinChange[], readings: readonly Reading[]): { historyInserted: number } {
     // New history totals stay local until the commit succeeds, so a rollback leaves the index as committed.
     const counts = new Map<string, number>();
-    const sensorSetsBefore = this.sensorSets.size;
     try {
       let inserted = 0;
-      this.db.transaction(() => {
+      this.transaction(() => {
         for (const r of readings) {
-          const names = Object.keys(r.values);
+          const key = twinKey(r.site, r.asset);
+          const names = this.namesOf(r.values);
           const setId = this.sensorSetId(names);
           const buf = Buffer.allocUnsafe(names.length * 8);
           for (let i = 0; i < names.length; i++) buf.writeDoubleLE(r.values[names[i]], i * 8);
-          if (this.stmt.insertHistory.run(r.site, r.asset, r.seq, r.ts, setId, buf).changes === 1) {
+          if (this.stmt.insertHistory.run(this.assetId(key, r.site, r.asset), r.seq, r.ts, setId, buf).changes === 1) {
             inserted++;
-            const key = twinKey(r.site, r.asset);
             counts.set(key, (counts.get(key) ?? this.historyCounts.get(key) ?? 0) + 1);
           }
         }
@@ -186,7 +164,10 @@ export class TwinSqliteStore {
         for (const c of changes) {
           const key = twinKey(c.twin.site, c.twin.asset);
           written.add(key);
-          this.writeTwin(c.twin, counts.get(key) ?? this.historyCounts.get(key) ?? 0);
+          const historyCount = counts.get(key) ?? this.historyCounts.get(key) ?? 0;
+          // A twin that was stored before (it had a version) has a row: only the columns readings
+          // touch are written. The full upsert covers new twins and a row that went missing.
+          if (c.fromVersion === 0 || this.updateReported(c.twin, c.assetClass !== undefined, historyCount) === 0) this.writeTwin(c.twin, historyCount);
         }
         // A twin whose history grew without moving (late or stale readings) may no longer be cached.
         for (const [key, n] of counts) {
@@ -194,14 +175,13 @@ export class TwinSqliteStore {
           const [site, asset] = key.split('/');
           this.stmt.setHistoryCount.run(n, site, asset);
         }
-      })();
+      });
       for (const [key, n] of counts) this.historyCounts.set(key, n);
       return { historyInserted: inserted };
     } catch (e) {
       // The cache already holds the applied state; drop it so that it is reloaded as committed.
       for (const c of changes) this.evict(c.twin.site, c.twin.asset);
       for (const r of readings) this.evict(r.site, r.asset);
-      this.forgetSensorSetsAfter(sensorSetsBefore);
       throw e;
     }
   }
@@ -234,7 +214,7 @@ export class TwinSqliteStore {
     mutate(draft);
     draft.version = current.version + 1;
     draft.updatedAt = now;
-    this.db.transaction(() => this.writeTwin(draft))();
+    this.transaction(() => this.writeTwin(draft));
     this.remember(twinKey(site, asset), draft);
     return draft;
   }
@@ -257,10 +237,10 @@ export class TwinSqliteStore {
       draft = { ...current, desired, version: current.version + 1, updatedAt: now };
     }
     try {
-      this.db.transaction(() => {
+      this.transaction(() => {
         if (draft) this.writeTwin(draft);
         this.stmt.putDesiredSync.run(site, asset, JSON.stringify(base), baseVersion);
-      })();
+      });
     } catch (e) {
       this.evict(site, asset);
       throw e;
@@ -295,12 +275,14 @@ export class TwinSqliteStore {
     // Filter combinations are few; preparing each once keeps paging through a fleet cheap.
     let stmt = this.listStatements.get(sql);
     if (!stmt) this.listStatements.set(sql, (stmt = this.db.prepare<unknown[], TwinRow>(sql)));
-    return stmt.all(...args, f.limit).map(rowToTwin);
+    return stmt.all(...args, f.limit).map((r) => this.rowToTwin(r));
   }
 
   /** Up to `limit` readings older than `beforeSeq`, oldest first. */
   history(site: string, asset: string, limit: number, beforeSeq = Number.MAX_SAFE_INTEGER): HistoryPoint[] {
-    const rows = this.stmt.history.all(site, asset, beforeSeq, limit);
+    const id = this.assetIds.get(twinKey(site, asset));
+    if (id === undefined) return [];
+    const rows = this.stmt.history.all(id, beforeSeq, limit);
     const out: HistoryPoint[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
@@ -337,9 +319,10 @@ export class TwinSqliteStore {
     const rows = this.db.transaction(() => {
       const page = this.stmt.countsAfter.all(afterSite, afterAsset, budget);
       for (const { site, asset, history_count: count } of page) {
-        if (count === 0) continue;
-        const cut = count > maxPerAsset ? (this.stmt.nthNewestSeq.get(site, asset, maxPerAsset)?.seq ?? -1) : -1;
-        const n = this.stmt.pruneAsset.run(site, asset, cut, minTs).changes;
+        const id = this.assetIds.get(twinKey(site, asset));
+        if (count === 0 || id === undefined) continue;
+        const cut = count > maxPerAsset ? (this.stmt.nthNewestSeq.get(id, maxPerAsset)?.seq ?? -1) : -1;
+        const n = this.stmt.pruneAsset.run(id, cut, minTs).changes;
         if (n > 0) {
           deleted += n;
           pruned.set(twinKey(site, asset), count - n);
@@ -358,7 +341,7 @@ export class TwinSqliteStore {
       t.site,
       t.asset,
       t.assetClass,
-      encodeReported(t.reported),
+      this.encodeReported(t),
       this.json(t.desired),
       this.json(t.derived),
       t.version,
@@ -368,6 +351,85 @@ export class TwinSqliteStore {
       t.createdAt,
       t.updatedAt,
     );
+  }
+
+  private rowToTwin(r: TwinRow): AssetTwin {
+    return {
+      site: r.site,
+      asset: r.asset,
+      assetClass: r.asset_class,
+      reported: decodeReported(r.reported, this.sensorSetIndex),
+      desired: JSON.parse(r.desired) as JsonObject,
+      derived: JSON.parse(r.derived) as JsonObject,
+      version: r.version,
+      lastSeq: r.last_seq,
+      lastSeenAt: r.last_seen_at,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    };
+  }
+
+  /** Writes what readings change in a stored twin's row; returns the rows changed (0: no row). */
+  private updateReported(t: AssetTwin, reclassified: boolean, historyCount: number): number {
+    const reported = this.encodeReported(t);
+    return reclassified
+      ? this.stmt.updateReportedClass.run(t.assetClass, reported, t.version, t.lastSeq, t.lastSeenAt, historyCount, t.updatedAt, t.site, t.asset).changes
+      : this.stmt.updateReported.run(reported, t.version, t.lastSeq, t.lastSeenAt, historyCount, t.updatedAt, t.site, t.asset).changes;
+  }
+
+  private encodeReported(t: AssetTwin): Buffer | string {
+    return encodeReported(t.reported, this.namesOf(t.reported), this.sensorSetIndex);
+  }
+
+  /**
+   * Runs `fn` in one transaction. Sensor sets and asset ids it allocates are remembered before the
+   * commit; on a rollback they are forgotten, so their ids are handed out again and never clash.
+   */
+  private transaction<T>(fn: () => T): T {
+    const sensorSetsBefore = this.sensorSets.size;
+    const assetIdsBefore = this.lastAssetId;
+    try {
+      return this.db.transaction(fn)();
+    } catch (e) {
+      this.forgetSensorSetsAfter(sensorSetsBefore);
+      this.forgetAssetIdsAfter(assetIdsBefore);
+      throw e;
+    }
+  }
+
+  /** The asset's history id, allocated (inside the caller's transaction) on its first reading. */
+  private assetId(key: string, site: string, asset: string): number {
+    let id = this.assetIds.get(key);
+    if (id === undefined) {
+      id = ++this.lastAssetId;
+      this.stmt.insertAssetKey.run(id, site, asset);
+      this.assetIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** Drops asset ids a rolled-back transaction inserted: they are handed out again. */
+  private forgetAssetIdsAfter(last: number): void {
+    if (this.lastAssetId === last) return;
+    for (const [key, id] of this.assetIds) if (id > last) this.assetIds.delete(key);
+    this.lastAssetId = last;
+  }
+
+  /** The reading's sensor names in value order, reusing the last set's array when they match. */
+  private namesOf(values: Record<string, unknown>): string[] {
+    const last = this.lastSensorSet;
+    if (last) {
+      let i = 0;
+      let same = true;
+      for (const name in values) {
+        if (last.names[i++] !== name) {
+          same = false;
+          break;
+        }
+      }
+      if (same && i === last.names.length) return last.names;
+    }
+    return Object.keys(values);
   }
 
   /**
@@ -382,6 +444,7 @@ export class TwinSqliteStore {
   }
 
   private sensorSetId(names: string[]): number {
+    if (this.lastSensorSet?.names === names) return this.lastSensorSet.id;
     const key = names.join(',');
     let id = this.sensorSets.get(key);
     if (id === undefined) {
@@ -390,6 +453,7 @@ export class TwinSqliteStore {
       this.sensorSets.set(key, id);
       this.sensorSetNames.set(id, names);
     }
+    this.lastSensorSet = { names, id };
     return id;
   }
 
@@ -403,6 +467,7 @@ export class TwinSqliteStore {
 
   /** Drops sensor sets a rolled-back transaction inserted: their ids are handed out again. */
   private forgetSensorSetsAfter(size: number): void {
+    if (this.lastSensorSet && this.lastSensorSet.id > size) this.lastSensorSet = undefined;
     for (const [names, id] of this.sensorSets) {
       if (id <= size) continue;
       this.sensorSets.delete(names);
@@ -417,5 +482,9 @@ export class TwinSqliteStore {
       this.sensorSetNames.set(s.id, s.names.split(','));
     }
     for (const c of this.stmt.allCounts.iterate()) this.historyCounts.set(twinKey(c.site, c.asset), c.history_count);
+    for (const k of this.db.prepare<[], { id: number; site: string; asset: string }>('SELECT id, site, asset FROM asset_key').iterate()) {
+      this.assetIds.set(twinKey(k.site, k.asset), k.id);
+      if (k.id > this.lastAssetId) this.lastAssetId = k.id;
+    }
   }
 }

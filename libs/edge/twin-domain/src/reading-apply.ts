@@ -20,8 +20,17 @@ function applyReading(twin: AssetTwin, r: Reading, now: number): boolean {
   let moved = false;
   for (const name in r.values) {
     const cur = twin.reported[name];
-    if (cur !== undefined && cur.seq >= r.seq) continue;
-    twin.reported[name] = { v: r.values[name], ts: r.ts, seq: r.seq };
+    if (cur === undefined) {
+      twin.reported[name] = { v: r.values[name], ts: r.ts, seq: r.seq };
+    } else if (cur.seq < r.seq) {
+      // In place: a twin's reported values belong to the twin alone, and at thousands of readings a
+      // second a fresh object per sensor per reading kept the garbage collector busy.
+      cur.v = r.values[name];
+      cur.ts = r.ts;
+      cur.seq = r.seq;
+    } else {
+      continue;
+    }
     moved = true;
   }
   if (!moved) return false;
