@@ -118,9 +118,12 @@ export class TwinSqliteStore {
     const key = twinKey(site, asset);
     const hit = this.cache.get(key);
     if (hit) {
-      // Re-insert to keep Map order least-recently-used first.
-      this.cache.delete(key);
-      this.cache.set(key, hit);
+      // Re-insert to keep Map order least-recently-used first; while the cache is far from full no
+      // twin will be evicted, and the delete and set per reading are saved.
+      if (this.cache.size > this.opts.cacheSize / 2) {
+        this.cache.delete(key);
+        this.cache.set(key, hit);
+      }
       return hit;
     }
     const row = this.stmt.get.get(site, asset);

@@ -54,6 +54,17 @@ export interface ParsedTelemetry {
 
 const ID = /^[A-Za-z0-9_-]+$/;
 const SENSOR = /^[A-Za-z0-9_.:-]+$/;
+// Sensor names repeat in every reading of a fleet: each distinct valid name is tested once. Bounded,
+// so a stream of made-up names cannot grow it without limit.
+const knownSensorNames = new Set<string>();
+const MAX_KNOWN_SENSOR_NAMES = 4096;
+
+function isValidSensorName(name: string): boolean {
+  if (knownSensorNames.has(name)) return true;
+  if (name.length > TelemetryLimits.maxIdLength || !SENSOR.test(name)) return false;
+  if (knownSensorNames.size < MAX_KNOWN_SENSOR_NAMES) knownSensorNames.add(name);
+  return true;
+}
 
 export function isValidId(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && v.length <= TelemetryLimits.maxIdLength && ID.test(v);
@@ -94,7 +105,7 @@ export function validateReading(raw: unknown, nowMs: number, expectSite: string,
   let count = 0;
   for (const name in values) {
     if (++count > TelemetryLimits.maxValuesPerReading) return reject(IngestRejectCode.TooManyValues, `more than ${TelemetryLimits.maxValuesPerReading} values`);
-    if (name.length > TelemetryLimits.maxIdLength || !SENSOR.test(name)) return reject(IngestRejectCode.InvalidValues, `sensor name '${name.slice(0, 80)}' is not allowed`);
+    if (!isValidSensorName(name)) return reject(IngestRejectCode.InvalidValues, `sensor name '${name.slice(0, 80)}' is not allowed`);
     const v = (values as Record<string, unknown>)[name];
     if (typeof v !== 'number') return reject(IngestRejectCode.InvalidValues, `value of '${name}' is not a number`);
     // JSON cannot carry NaN, but 1e999 parses to Infinity.
