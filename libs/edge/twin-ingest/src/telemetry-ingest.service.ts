@@ -78,7 +78,14 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
     // Parse from the front until the batch holds enough readings for one transaction.
     while (inbound.length < buffer.length && readings < this.o.maxBatchReadings) {
       const m = buffer[inbound.length];
-      const msg = { subject: m.subject, data: m.data, streamSeq: m.seq };
+      // The stream sequence is parsed out of the reply subject on demand: only dead letters need it.
+      const msg: InboundMessage = {
+        subject: m.subject,
+        data: m.data,
+        get streamSeq() {
+          return m.seq;
+        },
+      };
       const p = this.processor.parse(msg);
       inbound.push(msg);
       parsed.push(p);
