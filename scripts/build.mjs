@@ -77,16 +77,18 @@ for (const r of roots) {
 
 // The edge services that run as separate processes (twin-service, predictor, maintenance) each run
 // from one esbuild bundle of their swc output, dist/apps/<app>/bundle/main.js: that is what their
-// images start and what `npm run bench -- footprint` measures. One script instead of ~1,000 CommonJS
-// and ES module files saves ~9 MB of V8 heap per process (module records and wrappers, sources
-// kept as two-byte strings, the unused parts of the ES packages) and a third of the start-up.
-// Whitespace and syntax are minified (the sources V8 keeps are half the size), identifiers are not,
-// so that stack traces stay readable. The all-in-one process keeps loading each service's
-// src/main.js: it shares one copy of the modules between the services it hosts.
-export const BUNDLED_APPS = ['twin-service', 'predictor', 'maintenance'];
-// Native addons stay in node_modules, and so does TypeORM: @nestjs/typeorm requires it through
-// createRequire, which a bundle cannot see, so a bundled copy would be a second one. Nest and Swagger load some packages only for features these
-// apps do not use and that are not installed; the bundle leaves them to fail at run time as before.
+// images start and what `npm run bench -- footprint` measures. One script instead of ~2,000
+// CommonJS and ES module files (Nest 12 is ES modules) holds ~9 MB less V8 heap per process (module
+// records and wrappers, sources kept as two-byte strings, the unused parts of the ES packages) and
+// starts faster; with the images' malloc setting (BUNDLE_ENV in the Dockerfile template) each process
+// is ~13 MB smaller idle. Whitespace and syntax are minified (V8 keeps every source: unminified, the
+// bundle cost 13 MB more), identifiers are not, so that stack traces stay readable. The all-in-one
+// process keeps loading each service's src/main.js: one copy of the modules for all it hosts.
+const BUNDLED_APPS = ['twin-service', 'predictor', 'maintenance'];
+// Native addons stay in node_modules, and so does TypeORM: @nestjs/typeorm also requires it through
+// createRequire, which a bundle cannot see, so a bundled copy would load a second one. Nest and
+// Swagger load some packages only for features these apps do not use, and they are not installed:
+// left external, they fail at run time exactly as without the bundle (never, as nothing asks).
 const bundleExternal = ['better-sqlite3', 'onnxruntime-node', 'class-validator', 'class-transformer', '@fastify/static', '@nestjs/websockets', 'typeorm'];
 // Nest preloads @nestjs/microservices whenever it is installed (it is, for a benchmark's naive
 // consumer); no service uses it, so the bundle answers its optional import with an empty module.
