@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 
-/** Resident set of a process from /proc, in MiB, or null once it has exited (or off Linux). */
-export function readProcMemoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
+/**
+ * Resident set of a process from /proc, in MiB, or null once it has exited (or off Linux). RssAnon is
+ * its private memory (heaps, stacks); RssFile the pages of mapped files (the node binary, native
+ * addons), which processes running the same file share in physical memory but each count in VmRSS.
+ */
+export function readProcMemoryMb(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile'): number | null {
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : null;

@@ -1,26 +1,30 @@
-// `npm run bench -- footprint [--assets 1000] [--load-seconds 60] [--idle-seconds 10] [--heap 128] [--quick]`
+// `npm run bench -- footprint [--assets 1000] [--load-seconds 60] [--idle-seconds 10] [--heap MB] [--v8 "FLAGS"] [--quick]`
 // Memory and start-up of the edge services on a small box: the three services as separate processes
 // and the same three in one all-in-one process, side by side on one machine and one nats-server:
 // start-up to ready, RSS idle, and RSS under 1,000 assets reporting once a second each (the sensor
-// simulator: synthetic FD001 engines, batches of 50). Writes bench-results/footprint.json.
+// simulator: synthetic FD001 engines, batches of 50). Each process is started as production starts
+// it (deployed-runtime.reader.ts): the script its image runs, its image's ENV and the NODE_OPTIONS of
+// its k8s Deployment. Writes bench-results/footprint.json.
 import { join } from 'node:path';
 import { freePort, makeTempDir, repoRoot, startNatsServer, startProcess, waitFor, type NatsServerHandle, type RunningProcess } from '@millwright/testing';
 import { machineNote, writeBenchResults } from '../common/bench-results.writer';
 import { ProcessMemorySampler, readProcMemoryMb } from '../common/process-memory.sampler';
 import { saveLog, troubleLines } from '../common/service-output';
+import { deployedRuntime } from './deployed-runtime.reader';
 
 interface Options {
   assets: number;
   loadSeconds: number;
   idleSeconds: number;
-  heapMb: number;
-  /** Extra V8 flags for every service process (e.g. a smaller young generation). */
+  /** --max-old-space-size for every service process instead of the Deployments' own (an experiment); null: theirs. */
+  heapMb: number | null;
+  /** Extra V8 flags for every service process, after the Deployments' NODE_OPTIONS (an experiment). */
   v8: string[];
 }
 
 function parseArgs(argv: string[]): Options {
-  // The young generation as the k8s manifests set it (NODE_OPTIONS): 1 MB semi-spaces instead of 16.
-  const o: Options = { assets: 1000, loadSeconds: 60, idleSeconds: 10, heapMb: 128, v8: ['--max-semi-space-size=1'] };
+  // No V8 flags of its own: the Deployments' NODE_OPTIONS apply (heap caps, 1 MB semi-spaces, ...).
+  const o: Options = { assets: 1000, loadSeconds: 60, idleSeconds: 10, heapMb: null, v8: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') Object.assign(o, { assets: 200, loadSeconds: 10, idleSeconds: 3 });
@@ -30,7 +34,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--heap') o.heapMb = Number(argv[++i]);
     else if (a === '--v8') o.v8 = argv[++i].split(' ').filter(Boolean);
     else if (a === '--help') {
-      console.log('flags: --assets N (1000) --load-seconds S (60) --idle-seconds S (10) --heap MB (128, --max-old-space-size per process) --v8 "FLAGS" (more V8 flags per process) --quick');
+      console.log('flags: --assets N (1000) --load-seconds S (60) --idle-seconds S (10) --heap MB (--max-old-space-size per process instead of the Deployments\') --v8 "FLAGS" (more V8 flags per process) --quick');
       process.exit(0);
     } else throw new Error(`unknown flag ${a}`);
   }
@@ -51,10 +55,22 @@ interface Proc {
   startupMs: number;
 }
 
-/** Starts a built app and times spawn -> every given readiness URL answering 200. */
-async function startTimed(name: string, app: string, env: Record<string, string>, readyUrls: string[], heapMb: number): Promise<Proc> {
+// Each app's Deployment, for its NODE_OPTIONS.
+const DEPLOYMENTS: Record<string, string> = {
+  'twin-service': 'k8s/base/edge/services/twin-service.deployment.yaml',
+  predictor: 'k8s/base/edge/services/predictor.deployment.yaml',
+  maintenance: 'k8s/base/edge/services/maintenance.deployment.yaml',
+  'edge-allinone': 'k8s/base/edge/allinone/edge-allinone.deployment.yaml',
+};
+
+/** Starts a built app as its image and Deployment do and times spawn -> every given readiness URL answering 200. */
+async function startTimed(name: string, app: string, env: Record<string, string>, readyUrls: string[], heapMb: number | null): Promise<Proc> {
+  const deployed = deployedRuntime(app, DEPLOYMENTS[app]);
+  const flags = [...(heapMb === null ? [] : [`--max-old-space-size=${heapMb}`]), ...V8_FLAGS];
+  console.log(`  ${name}: node ${[...flags, deployed.entry].join(' ')} with ${Object.entries(deployed.env).filter(([k]) => !k.endsWith('_PATH')).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   const t0 = performance.now();
-  const proc = startProcess(process.execPath, [`--max-old-space-size=${heapMb}`, ...V8_FLAGS, join(repoRoot(), 'dist', 'apps', app, 'src', 'main.js')], { env: { ...process.env, ...env }, cwd: repoRoot(), maxOutput: 1_000_000 });
+  // The image's ENV first, so that the bench's own paths and ports win over the image's defaults.
+  const proc = startProcess(process.execPath, [...flags, join(repoRoot(), deployed.entry)], { env: { ...process.env, ...deployed.env, ...env }, cwd: repoRoot(), maxOutput: 1_000_000 });
   const sampler = new ProcessMemorySampler(proc.child.pid!, 200);
   await waitFor(
     async () => {
@@ -73,7 +89,7 @@ async function readingsIngested(twinUrl: string): Promise<number> {
 }
 
 interface VariantResult {
-  processes: { name: string; startup_ms: number; idle_rss_mb: number; load_rss_mb: number; load_mean_rss_mb: number; peak_rss_mb: number }[];
+  processes: { name: string; startup_ms: number; idle_rss_mb: number; idle_anon_mb: number; idle_file_mb: number; load_rss_mb: number; load_anon_mb: number; load_mean_rss_mb: number; peak_rss_mb: number }[];
   nats_idle_rss_mb: number;
   nats_load_rss_mb: number;
   readings_sent_per_s: number;
@@ -110,6 +126,8 @@ async function runVariant(variant: 'separate' | 'allinone', o: Options): Promise
     }
     await sleep(o.idleSeconds * 1000);
     const idle = procs.map((p) => readProcMemoryMb(p.proc.child.pid!, 'VmRSS') ?? 0);
+    const idleAnon = procs.map((p) => readProcMemoryMb(p.proc.child.pid!, 'RssAnon') ?? 0);
+    const idleFile = procs.map((p) => readProcMemoryMb(p.proc.child.pid!, 'RssFile') ?? 0);
     const natsIdle = readProcMemoryMb(nats.process.child.pid!, 'VmRSS') ?? 0;
 
     const before = await readingsIngested(urls.twin);
@@ -120,13 +138,17 @@ async function runVariant(variant: 'separate' | 'allinone', o: Options): Promise
     const t0 = performance.now();
     // Steady state is what a site lives with: the first 10 s (windows filling, caches warming) are not averaged.
     const samples: number[][] = procs.map(() => []);
+    const anonSamples: number[][] = procs.map(() => []);
     const natsSamples: number[] = [];
     const warmupMs = Math.min(10_000, (o.loadSeconds * 1000) / 3);
     while (performance.now() - t0 < o.loadSeconds * 1000) {
       await sleep(500);
       if (sim.child.exitCode !== null) throw new Error(`sensor simulator exited:\n${sim.output().slice(-2000)}`);
       if (performance.now() - t0 < warmupMs) continue;
-      procs.forEach((p, i) => samples[i].push(readProcMemoryMb(p.proc.child.pid!, 'VmRSS') ?? 0));
+      procs.forEach((p, i) => {
+        samples[i].push(readProcMemoryMb(p.proc.child.pid!, 'VmRSS') ?? 0);
+        anonSamples[i].push(readProcMemoryMb(p.proc.child.pid!, 'RssAnon') ?? 0);
+      });
       natsSamples.push(readProcMemoryMb(nats.process.child.pid!, 'VmRSS') ?? 0);
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -135,7 +157,10 @@ async function runVariant(variant: 'separate' | 'allinone', o: Options): Promise
       name: p.name,
       startup_ms: p.startupMs,
       idle_rss_mb: r1(idle[i]),
+      idle_anon_mb: r1(idleAnon[i]),
+      idle_file_mb: r1(idleFile[i]),
       load_rss_mb: r1(Math.max(...samples[i])),
+      load_anon_mb: r1(Math.max(...anonSamples[i])),
       load_mean_rss_mb: r1(samples[i].reduce((s, v) => s + v, 0) / samples[i].length),
       peak_rss_mb: r1(p.sampler.stop()),
     }));
@@ -162,10 +187,10 @@ async function runVariant(variant: 'separate' | 'allinone', o: Options): Promise
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   V8_FLAGS = o.v8;
-  console.log(`footprint: ${o.assets} assets at 1 reading/s each, ${o.loadSeconds} s under load, heap cap ${o.heapMb} MB per process`);
+  console.log(`footprint: ${o.assets} assets at 1 reading/s each, ${o.loadSeconds} s under load, heap cap ${o.heapMb === null ? "as each Deployment's NODE_OPTIONS" : `${o.heapMb} MB per process`}`);
   const separate = await runVariant('separate', o);
   const allinone = await runVariant('allinone', o);
-  const sum = (v: VariantResult, k: 'idle_rss_mb' | 'load_rss_mb') => r1(v.processes.reduce((s, p) => s + p[k], 0));
+  const sum = (v: VariantResult, k: 'idle_rss_mb' | 'load_rss_mb' | 'load_anon_mb') => r1(v.processes.reduce((s, p) => s + p[k], 0));
   const edgeTotal = sum(separate, 'load_rss_mb');
   const allinoneRss = allinone.processes[0].load_rss_mb;
   const startup = Math.max(...separate.processes.map((p) => p.startup_ms));
@@ -174,6 +199,9 @@ async function main(): Promise<void> {
     options: o,
     edge_total_rss_mb: edgeTotal,
     edge_total_idle_rss_mb: sum(separate, 'idle_rss_mb'),
+    // The private part of edge_total_rss_mb: what is left when the node binary's pages, which the
+    // three processes share in physical memory, are not counted three times (the target is on RSS).
+    edge_total_anon_mb: sum(separate, 'load_anon_mb'),
     allinone_rss_mb: allinoneRss,
     allinone_idle_rss_mb: allinone.processes[0].idle_rss_mb,
     startup_ms: startup,
@@ -190,10 +218,11 @@ async function main(): Promise<void> {
     machine: machineNote(),
   };
   const path = writeBenchResults('footprint', results);
-  const row = (p: VariantResult['processes'][number]) => `  ${p.name.padEnd(14)} start ${String(p.startup_ms).padStart(5)} ms   idle ${String(p.idle_rss_mb).padStart(6)} MB   load ${String(p.load_rss_mb).padStart(6)} MB (mean ${p.load_mean_rss_mb})   peak ${p.peak_rss_mb} MB`;
+  const row = (p: VariantResult['processes'][number]) =>
+    `  ${p.name.padEnd(14)} start ${String(p.startup_ms).padStart(5)} ms   idle ${String(p.idle_rss_mb).padStart(6)} MB (anon ${p.idle_anon_mb}, files ${p.idle_file_mb})   load ${String(p.load_rss_mb).padStart(6)} MB (anon ${p.load_anon_mb}; mean ${p.load_mean_rss_mb})   peak ${p.peak_rss_mb} MB`;
   console.log('separate processes:');
   separate.processes.forEach((p) => console.log(row(p)));
-  console.log(`  total          idle ${results.edge_total_idle_rss_mb} MB   load ${edgeTotal} MB   (ingested ${separate.readings_ingested_per_s}/s of ${o.assets}/s; nats-server ${separate.nats_load_rss_mb} MB)`);
+  console.log(`  total          idle ${results.edge_total_idle_rss_mb} MB   load ${edgeTotal} MB (anon ${results.edge_total_anon_mb})   (ingested ${separate.readings_ingested_per_s}/s of ${o.assets}/s; nats-server ${separate.nats_load_rss_mb} MB)`);
   console.log('all-in-one process:');
   allinone.processes.forEach((p) => console.log(row(p)));
   console.log(`  (ingested ${allinone.readings_ingested_per_s}/s of ${o.assets}/s; nats-server ${allinone.nats_load_rss_mb} MB)`);

@@ -12,7 +12,10 @@ export interface AppHandle {
   kill9(): Promise<void>;
 }
 
+/** The script an app's image starts: its one-file bundle where the build makes one, else src/main.js. */
 export function builtApp(name: string): string {
+  const bundle = join(repoRoot(), 'dist', 'apps', name, 'bundle', 'main.js');
+  if (existsSync(bundle)) return bundle;
   const main = join(repoRoot(), 'dist', 'apps', name, 'src', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` before the system tests (npm test does)`);
   return main;

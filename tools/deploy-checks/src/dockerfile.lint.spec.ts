@@ -36,11 +36,12 @@ describe('Dockerfile linter', () => {
     ['dev dependencies', good.replace('npm ci --omit=dev', 'npm ci'), /does not install with --omit=dev/],
     ['a secret in ENV', good.replace('ENV NODE_ENV=production', 'ENV NODE_ENV=production\nENV NPM_TOKEN=abc'), /NPM_TOKEN looks like a secret/],
     ['a secret file', good.replace('COPY tsconfig.base.json ./', 'COPY .env ./'), /copies \.env/],
-    ['a shell-form CMD', good.replace('CMD ["node", "dist/apps/twin-service/src/main.js"]', 'CMD node dist/apps/twin-service/src/main.js'), /shell form/],
-    ['another app', good.replace('CMD ["node", "dist/apps/twin-service/src/main.js"]', 'CMD ["node", "dist/apps/predictor/src/main.js"]'), /does not run node/],
+    ['a shell-form CMD', good.replace('CMD ["node", "dist/apps/twin-service/bundle/main.js"]', 'CMD node dist/apps/twin-service/bundle/main.js'), /shell form/],
+    ['another app', good.replace('CMD ["node", "dist/apps/twin-service/bundle/main.js"]', 'CMD ["node", "dist/apps/predictor/bundle/main.js"]'), /does not run node/],
     ['the wrong port', good.replace('EXPOSE 8080', 'EXPOSE 3000'), /exposes 3000/],
     ['no NODE_ENV', good.replace('ENV NODE_ENV=production\n', ''), /NODE_ENV/],
   ])('refuses %s', (_what, text, problem) => {
+    expect(text).not.toBe(good);
     expect(lint(text).join('\n')).toMatch(problem);
   });
 

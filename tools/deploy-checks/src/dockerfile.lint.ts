@@ -15,7 +15,7 @@ export interface Stage {
 }
 
 export interface DockerfileExpectations {
-  /** The app folder: the image must run dist/apps/<app>/src/main.js. */
+  /** The app folder: the image must run dist/apps/<app>/src/main.js or its bundle, dist/apps/<app>/bundle/main.js. */
   app: string;
   /** Ports the image should expose (none for a tool without a server). */
   ports: number[];
@@ -129,10 +129,10 @@ export function lintDockerfile(text: string, expect: DockerfileExpectations): st
   } catch {
     argv = undefined;
   }
-  const main = `dist/apps/${expect.app}/src/main.js`;
+  const mains = [`dist/apps/${expect.app}/src/main.js`, `dist/apps/${expect.app}/bundle/main.js`];
   if (!cmd) problems.push('no CMD');
   else if (!Array.isArray(argv)) problems.push(`${at(cmd)}: ${cmd.keyword} in shell form (node would not get SIGTERM)`);
-  else if (argv[0] !== 'node' || argv[argv.length - 1] !== main) problems.push(`${at(cmd)}: does not run node ${main}`);
+  else if (argv[0] !== 'node' || !mains.includes(argv[argv.length - 1] as string)) problems.push(`${at(cmd)}: does not run node ${mains.join(' or ')}`);
   if (!final.instructions.some((i) => i.keyword === 'COPY' && copyFrom(i.args).sources.some((s) => s.endsWith(`dist/apps/${expect.app}`)))) problems.push(`the runtime stage does not copy dist/apps/${expect.app}`);
 
   if (!final.instructions.some((i) => i.keyword === 'ENV' && /\bNODE_ENV=production\b/.test(i.args))) problems.push('NODE_ENV is not production');

@@ -35,6 +35,15 @@ describe('Dockerfile template', () => {
     expect(APP_PORTS['sensor-simulator']).toEqual([]);
   });
 
+  // scripts/build.mjs bundles a fixed list of apps; an image starting a bundle nobody builds would not start.
+  it('starts a bundle exactly in the images of the apps the build bundles', () => {
+    const build = readFileSync(join(root, 'scripts', 'build.mjs'), 'utf8');
+    const list = /const BUNDLED_APPS = \[([^\]]*)\]/.exec(build)?.[1] ?? '';
+    const bundledByBuild = [...list.matchAll(/'([^']+)'/g)].map((m) => m[1]).sort();
+    expect(DOCKERFILE_SPECS.filter((s) => s.bundled).map((s) => s.app).sort()).toEqual(bundledByBuild);
+    expect(bundledByBuild).not.toContain('edge-allinone');
+  });
+
   it('drops ONNX Runtime entirely from images that never load it', () => {
     const drop = DOCKERFILE_SPECS.filter((s) => s.onnx === 'drop').map((s) => s.app);
     for (const app of drop) expect([app, /rm -rf node_modules\/onnxruntime-node \\/.test(committed(app))]).toEqual([app, true]);
