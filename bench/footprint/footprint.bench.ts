@@ -10,7 +10,7 @@ import { freePort, makeTempDir, repoRoot, startNatsServer, startProcess, waitFor
 import { machineNote, writeBenchResults } from '../common/bench-results.writer';
 import { ProcessMemorySampler, readProcMemoryMb } from '../common/process-memory.sampler';
 import { saveLog, troubleLines } from '../common/service-output';
-import { deployedRuntime } from './deployed-runtime.reader';
+import { deployedRuntime } from '../common/deployed-runtime.reader';
 
 interface Options {
   assets: number;

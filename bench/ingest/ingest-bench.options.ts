@@ -21,7 +21,7 @@ export interface IngestBenchOptions {
    * kept: other work on a shared machine only ever slows a run down, so the fastest is the cleanest.
    */
   rounds: number;
-  /** Extra node flags for the twin service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where its time goes. */
+  /** Extra node flags for the twin service after its deployed NODE_OPTIONS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where its time goes. */
   serviceNodeArgs: string[];
   /** Per drain, after which a variant counts as stalled and is reported with what it committed. */
   drainTimeoutMs: number;
@@ -39,8 +39,8 @@ export const INGEST_BENCH_DEFAULTS: IngestBenchOptions = {
   warmupSeconds: 1,
   synchronous: 'full',
   rounds: 2,
-  // Services run as they are deployed on small boxes: with the heap capped (see README, NODE_OPTIONS).
-  serviceNodeArgs: ['--max-old-space-size=128'],
+  // None of its own: the service runs with its Deployment's NODE_OPTIONS and its image's ENV.
+  serviceNodeArgs: [],
   drainTimeoutMs: 60_000,
   variants: new Set<IngestVariant>(['floor', 'millwright', 'naive']),
 };

@@ -13,7 +13,7 @@ import { runFloorDrain } from './floor.variant';
 import { saveLog, troubleLines, type DrainResult, type IngestBenchContext, type LatencyResult } from './ingest-bench.context';
 import { INGEST_BENCH_USAGE, parseIngestBenchArgs, type IngestBenchOptions } from './ingest-bench.options';
 import { runNaive } from './naive.variant';
-import { runTwinServiceDrain, runTwinServiceLatency, TWIN_SERVICE_MAIN, twinServiceBuilt } from './twin-service.variant';
+import { deployedTwinServiceRuntime, runTwinServiceDrain, runTwinServiceLatency, TWIN_SERVICE_MAIN, twinServiceBuilt } from './twin-service.variant';
 
 // A second round of drains is skipped when the first one was this slow, to keep a run within minutes.
 const ROUND_BUDGET_MS = 60_000;
@@ -164,6 +164,7 @@ async function main(): Promise<number> {
       sqlite_synchronous: opts.synchronous,
       ingest_max_batch: opts.ingestMaxBatch ?? 'service default',
       history_max_per_asset: opts.historyMaxPerAsset ?? 'service default',
+      service_runtime: { ...deployedTwinServiceRuntime(), extra_node_args: opts.serviceNodeArgs },
     },
     floor_rps: floor ? Math.round(floor.rps) : null,
     floor_batched_rps: floorBatched ? Math.round(floorBatched.rps) : null,

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, repoRoot, waitFor, type RunningProcess } from '@millwright/testing';
+import { deployedRuntime, type DeployedRuntime } from '../common/deployed-runtime.reader';
 import { ProcessMemorySampler } from '../common/process-memory.sampler';
 import { summarizeLatencies } from '../common/latency.stats';
 import { BENCH_SITE, BenchFleet, type MessageKind } from './bench-fleet.factory';
@@ -9,11 +10,16 @@ import { cpuWindow, failOnExit, saveLog, sleep, startNodeScript, troubleLines, w
 import { consumerExists, deleteTelemetryStream, publishAll, waitForStoredMessages, watchDrain } from './telemetry-stream.admin';
 
 export const TWIN_SERVICE_MAIN = 'dist/apps/twin-service/src/main.js';
+const TWIN_SERVICE_DEPLOYMENT = 'k8s/base/edge/services/twin-service.deployment.yaml';
 /** The durable pull consumer the twin service declares on TELEMETRY. */
 export const TWIN_INGEST_CONSUMER = 'twin-ingest';
 
+export function deployedTwinServiceRuntime(): DeployedRuntime {
+  return deployedRuntime('twin-service', TWIN_SERVICE_DEPLOYMENT);
+}
+
 export function twinServiceBuilt(): boolean {
-  return existsSync(join(repoRoot(), TWIN_SERVICE_MAIN));
+  return existsSync(join(repoRoot(), deployedTwinServiceRuntime().entry));
 }
 
 interface RunningTwinService {
@@ -33,7 +39,10 @@ function startTwinService(ctx: IngestBenchContext, dataDir: string, httpPort: nu
   };
   if (opts.ingestMaxBatch) env.INGEST_MAX_BATCH = String(opts.ingestMaxBatch);
   if (opts.historyMaxPerAsset) env.HISTORY_MAX_PER_ASSET = String(opts.historyMaxPerAsset);
-  const proc = startNodeScript(join(repoRoot(), TWIN_SERVICE_MAIN), env, opts.serviceNodeArgs);
+  // As production starts it: the image's script and ENV, the Deployment's NODE_OPTIONS; bench flags
+  // (--service-node-args) come after them on the command line and win.
+  const deployed = deployedTwinServiceRuntime();
+  const proc = startNodeScript(join(repoRoot(), deployed.entry), { ...deployed.env, ...env }, opts.serviceNodeArgs);
   const memory = proc.child.pid ? new ProcessMemorySampler(proc.child.pid) : undefined;
   const ready = Promise.race([
     waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/health/ready`)).ok, { timeoutMs: 60_000, intervalMs: 50, what: 'the twin service to be ready' }).then(() => undefined),
