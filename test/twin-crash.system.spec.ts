@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
-import { Subjects } from '@millwright/contracts';
+import { Streams, Subjects } from '@millwright/contracts';
 import { makeTempDir, startNatsServer, waitFor, type NatsServerHandle, type TempDir } from '@millwright/testing';
 import type { TwinDto } from '@millwright/twin-api';
 import { startTwinService, type TwinServiceHandle } from './support/twin-service.process';
@@ -75,7 +75,7 @@ describe('twin service survives kill -9 while readings flow', () => {
     const jsm = await nc.jetstreamManager();
     await waitFor(
       async () => {
-        const c = await jsm.consumers.info('TELEMETRY', 'twin-ingest');
+        const c = await jsm.consumers.info(Streams.telemetry.name, Streams.telemetry.twinConsumer);
         return c.num_pending === 0 && c.num_ack_pending === 0;
       },
       { timeoutMs: 60_000, what: 'the backlog to drain after the crashes' },

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { connect as mqttConnect } from 'mqtt';
 import { connect, type NatsConnection, type Subscription } from 'nats';
-import { IngestRejectCode, Subjects, TelemetryLimits, type DeadLetterV1, type TwinChangedV1 } from '@millwright/contracts';
+import { IngestRejectCode, Streams, Subjects, TelemetryLimits, type DeadLetterV1, type TwinChangedV1 } from '@millwright/contracts';
 import { makeTempDir, startNatsServer, waitFor, type NatsServerHandle, type TempDir } from '@millwright/testing';
 import type { TwinDto } from '@millwright/twin-api';
 import { startTwinService, type TwinServiceHandle } from './support/twin-service.process';
@@ -131,7 +131,7 @@ describe('twin service: telemetry in, twins out (real nats-server, SQLite file, 
     const jsm = await nc.jetstreamManager();
     await waitFor(async () => (await jsm.streams.info('DEAD_LETTERS')).state.messages === cases.length + 1, { what: 'stored dead letters' });
     await waitFor(async () => {
-      const c = await jsm.consumers.info('TELEMETRY', 'twin-ingest');
+      const c = await jsm.consumers.info(Streams.telemetry.name, Streams.telemetry.twinConsumer);
       return c.num_pending === 0 && c.num_ack_pending === 0;
     }, { what: 'all telemetry acked' });
     const metrics = await (await fetch(`${svc.baseUrl}/metrics`)).text();

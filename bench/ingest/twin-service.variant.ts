@@ -1,5 +1,6 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
+import { Streams } from '@millwright/contracts';
 import { freePort, repoRoot, waitFor, type RunningProcess } from '@millwright/testing';
 import { deployedRuntime, type DeployedRuntime } from '../common/deployed-runtime.reader';
 import { ProcessMemorySampler } from '../common/process-memory.sampler';
@@ -12,7 +13,7 @@ import { consumerExists, deleteTelemetryStream, publishAll, waitForStoredMessage
 export const TWIN_SERVICE_MAIN = 'dist/apps/twin-service/src/main.js';
 const TWIN_SERVICE_DEPLOYMENT = 'k8s/base/edge/services/twin-service.deployment.yaml';
 /** The durable pull consumer the twin service declares on TELEMETRY. */
-export const TWIN_INGEST_CONSUMER = 'twin-ingest';
+export const TWIN_INGEST_CONSUMER = Streams.telemetry.twinConsumer;
 
 export function deployedTwinServiceRuntime(): DeployedRuntime {
   return deployedRuntime('twin-service', TWIN_SERVICE_DEPLOYMENT);

@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     const jsm = await nc.jetstreamManager();
     await waitFor(async () => {
       const c = await jsm.consumers.info(Streams.predictions.name, 'twin-derived').catch(() => undefined);
-      const t = await jsm.consumers.info(Streams.telemetry.name, 'twin-ingest').catch(() => undefined);
+      const t = await jsm.consumers.info(Streams.telemetry.name, Streams.telemetry.twinConsumer).catch(() => undefined);
       return !!c && !!t && c.num_pending + c.num_ack_pending + t.num_pending + t.num_ack_pending === 0 && c.delivered.stream_seq > 0;
     }, { timeoutMs: 120_000, what: 'the twin service to take every reading and prediction' });
     await nc.close();

@@ -7,7 +7,6 @@ import { AssetBoardFollower } from './asset-board.follower';
 import { CONSOLE_OPTIONS, type ConsoleOptions } from './console.options';
 import { LiveEventsHub } from './live-events.hub';
 
-const TWIN_INGEST_DURABLE = 'twin-ingest';
 
 /**
  * The site's plumbing as maintenance staff need to see it: is data coming in, is anything piling
@@ -81,7 +80,7 @@ export class SiteHealthService implements OnApplicationBootstrap, OnApplicationS
     };
     const [backlog, deadLetters, syncBacklog, link] = await Promise.all([
       safe(async () => {
-        const c = await jsm!.consumers.info(Streams.telemetry.name, TWIN_INGEST_DURABLE);
+        const c = await jsm!.consumers.info(Streams.telemetry.name, Streams.telemetry.twinConsumer);
         return c.num_pending + c.num_ack_pending;
       }),
       safe(async () => (await jsm!.streams.info(Streams.deadLetters.name)).state.messages),

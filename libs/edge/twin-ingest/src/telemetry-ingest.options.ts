@@ -1,3 +1,5 @@
+import { Streams } from '@millwright/contracts';
+
 export interface TelemetryIngestOptions {
   /** Most readings committed in one SQLite transaction. */
   maxBatchReadings: number;
@@ -19,7 +21,7 @@ export interface TelemetryIngestOptions {
 }
 
 export const TELEMETRY_INGEST_OPTIONS = Symbol('TELEMETRY_INGEST_OPTIONS');
-export const INGEST_DURABLE = 'twin-ingest';
+export const INGEST_DURABLE = Streams.telemetry.twinConsumer;
 
 /** Delay before a batch whose commit failed is redelivered: long enough for a full disk to be noticed. */
 export const INGEST_RETRY_DELAY_MS = 2000;

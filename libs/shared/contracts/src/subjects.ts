@@ -76,7 +76,8 @@ export type DeadLetterSource = 'telemetry' | 'prediction' | 'sync';
 
 /** JetStream streams the edge relies on, with the subjects they capture. */
 export const Streams = {
-  telemetry: { name: 'TELEMETRY', subjects: [Subjects.allTelemetry] },
+  /** `twinConsumer`: the twin service's durable consumer; the console and tests read its backlog. */
+  telemetry: { name: 'TELEMETRY', subjects: [Subjects.allTelemetry], twinConsumer: 'twin-ingest' },
   deadLetters: { name: 'DEAD_LETTERS', subjects: [Subjects.allDeadLetters] },
   predictions: { name: 'PREDICTIONS', subjects: [Subjects.allPredictions] },
   orders: { name: 'ORDERS', subjects: [Subjects.allOrderEvents] },
