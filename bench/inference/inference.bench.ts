@@ -185,7 +185,7 @@ async function main(): Promise<number> {
       `\nthroughput phase: twin changes arrived at ${fmt(tp.twin_change_rate)} readings/s in ${fmt(tp.twin_change_events)} events ` +
         `(${fmt(tp.readings_per_twin_event, 2)} readings per event, ${fmt(tp.twin_events_per_prediction, 2)} events per prediction); ${fmt(tp.seconds, 2)} s first to last prediction; ` +
         `session.run ${fmt(tp.mean_run_ms, 3)} ms per batch, ${fmt((tp.inference_share ?? 0) * 100, 1)}% of the phase; ` +
-        `predictor CPU ${fmt(tp.predictor_cpu_us_per_prediction, 1)} µs per published prediction; ` +
+        `predictor CPU ${fmt(tp.predictor_cpu_us_per_prediction, 1)} µs per published prediction; window resyncs ${fmt(tp.window_resyncs)} (latency phase ${fmt(lat?.window_resyncs)}); ` +
         `CPU s: predictor ${fmt(cpu.predictor, 2)}, twin service ${fmt(cpu.twin_service, 2)}, nats-server ${fmt(cpu.nats_server, 2)}, bench ${fmt(cpu.bench, 2)}`,
     );
   }

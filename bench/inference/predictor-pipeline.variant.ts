@@ -67,6 +67,8 @@ export interface ThroughputResult {
   mean_batch: number | null;
   mean_run_ms: number | null;
   inference_share: number | null;
+  /** Windows the predictor rebuilt from the twin service's history during the phase (missed or out-of-order events). */
+  window_resyncs: number;
   cpu_s: PhaseCpu;
 }
 
@@ -86,6 +88,7 @@ export interface PipelineLatencyResult {
   predictions: number;
   changes_covered: number;
   mean_batch: number | null;
+  window_resyncs: number;
   cpu_s: PhaseCpu;
 }
 
@@ -116,12 +119,19 @@ function cpuMeter(ctx: PipelineContext, predictor: BenchService, twin: BenchServ
 }
 
 /** Predictor batch and run-time figures between two /metrics scrapes. */
-function predictorFigures(before: Map<string, number>, after: Map<string, number>, seconds: number): { mean_batch: number | null; mean_run_ms: number | null; inference_share: number | null } {
+function predictorFigures(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  seconds: number,
+): { mean_batch: number | null; mean_run_ms: number | null; inference_share: number | null; window_resyncs: number } {
   const d = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
   const runs = d('millwright_predict_batch_size_count');
   const runSeconds = d('millwright_inference_seconds_sum');
-  if (runs <= 0) return { mean_batch: null, mean_run_ms: null, inference_share: null };
+  // Each resync is two REST calls into the twin service, which is also the pipeline's busiest process.
+  const window_resyncs = d('millwright_window_resyncs_total');
+  if (runs <= 0) return { mean_batch: null, mean_run_ms: null, inference_share: null, window_resyncs };
   return {
+    window_resyncs,
     mean_batch: Math.round((d('millwright_predict_batch_size_sum') / runs) * 10) / 10,
     mean_run_ms: Math.round((runSeconds / runs) * 1000 * 1000) / 1000,
     // Share of the phase the predictor spent inside session.run: the rest is its JS and waiting.
@@ -224,6 +234,7 @@ async function measureLatency(ctx: PipelineContext, tracker: PredictionTracker, 
   await waitFor(() => tracker.unpredicted() === 0, { timeoutMs: 10_000, intervalMs: 20 }).catch(() => undefined);
   const cpuUsed = cpu();
   const metricsAfter = await scrapeMetrics(predictor.baseUrl);
+  const figures = predictorFigures(metricsBefore, metricsAfter, seconds);
   const lat = tracker.latencies();
   const unpredicted = tracker.unpredicted();
   if (unpredicted) ctx.problems.push(`latency: ${unpredicted} of ${sent} readings had no stored prediction 10 s after the load stopped`);
@@ -238,7 +249,8 @@ async function measureLatency(ctx: PipelineContext, tracker: PredictionTracker, 
     unpredicted,
     predictions: tracker.counters.predictions,
     changes_covered: tracker.counters.changesCovered,
-    mean_batch: predictorFigures(metricsBefore, metricsAfter, seconds).mean_batch,
+    mean_batch: figures.mean_batch,
+    window_resyncs: figures.window_resyncs,
     cpu_s: cpuUsed,
   };
 }
