@@ -8,6 +8,7 @@ import { assertRunning, PREDICTOR_MAIN, saveServiceLog, scrapeMetrics, startBenc
 import { INFERENCE_SITE, InferenceFleet } from './inference-fleet.factory';
 import type { InferenceBenchOptions } from './inference-bench.options';
 import { DEFAULT_MODEL_DIR } from './raw-session.runner';
+import { measurePredictionIngest, type PredictionIngestResult } from './prediction-ingest.phase';
 import { PredictionTracker } from './prediction.tracker';
 
 export interface PipelineContext {
@@ -96,6 +97,7 @@ export interface PipelineResult {
   seed_seconds: number;
   throughput: ThroughputResult;
   latency: PipelineLatencyResult;
+  write_back: PredictionIngestResult;
   predictor_rss_mb: number | null;
   twin_service_rss_mb: number | null;
 }
@@ -303,8 +305,13 @@ export async function runPredictorPipeline(ctx: PipelineContext): Promise<Pipeli
     const latency = await measureLatency(ctx, tracker, fleet, predictor, twin);
     ctx.log(`latency: p50 ${latency.from_change?.p50 ?? '-'} ms, p99 ${latency.from_change?.p99 ?? '-'} ms from the twin change`);
 
+    await sleep(500);
+    ctx.log(`write-back alone: ${opts.ingestRounds} rounds of one prediction per asset, published by the bench`);
+    const writeBack = await measurePredictionIngest(nc, tracker, fleet, twin, opts.ingestRounds, opts.phaseTimeoutMs);
+    ctx.log(`write-back alone: ${Math.round(writeBack.stored_pps)} predictions/s stored, ${writeBack.twin_cpu_us_per_prediction ?? '-'} µs twin service CPU each`);
+
     if (tracker.unreadableEvents) ctx.problems.push(`${tracker.unreadableEvents} twin events without a readable lastSeq/basedOnSeq`);
-    result = { seed_seconds: seedSeconds, throughput, latency };
+    result = { seed_seconds: seedSeconds, throughput, latency, write_back: writeBack };
   } finally {
     tracker.close();
     // Predictor first: it must not see the twin service vanish and log history-fetch failures.
