@@ -95,6 +95,12 @@ export interface PipelineLatencyResult {
 
 export interface PipelineResult {
   seed_seconds: number;
+  /**
+   * Seeding starts the predictor cold: every asset's first event rebuilds its window from the twin
+   * service's history. Inference runs (= prediction messages, = twin service commits) and CPU show
+   * what a predictor start costs a site.
+   */
+  seed: { predictor_runs: number; mean_batch: number | null; window_resyncs: number; cpu_s: PhaseCpu };
   throughput: ThroughputResult;
   latency: PipelineLatencyResult;
   write_back: PredictionIngestResult;
@@ -288,11 +294,22 @@ export async function runPredictorPipeline(ctx: PipelineContext): Promise<Pipeli
 
     const fleet = new InferenceFleet(opts.assets, ctx.card);
     const seedStart = Date.now();
+    const seedMetrics = await scrapeMetrics(predictor.baseUrl);
+    const seedCpu = cpuMeter(ctx, predictor, twin);
     ctx.log(`seeding ${opts.assets} assets with ${opts.seedReadings} readings each`);
     await publishRounds(nc, fleet, Math.ceil((opts.seedReadings * opts.assets) / opts.batchSize), opts.batchSize);
     await waitForPredictions(ctx, tracker, fleet, services, 'every asset to have a full-window prediction (seeding)');
     const seedSeconds = (Date.now() - seedStart) / 1000;
-    ctx.log(`seeded in ${seedSeconds.toFixed(1)} s`);
+    const seedCpuUsed = seedCpu();
+    const afterSeed = await scrapeMetrics(predictor.baseUrl);
+    const seedFigures = predictorFigures(seedMetrics, afterSeed, seedSeconds);
+    const seed = {
+      predictor_runs: (afterSeed.get('millwright_predict_batch_size_count') ?? 0) - (seedMetrics.get('millwright_predict_batch_size_count') ?? 0),
+      mean_batch: seedFigures.mean_batch,
+      window_resyncs: seedFigures.window_resyncs,
+      cpu_s: seedCpuUsed,
+    };
+    ctx.log(`seeded in ${seedSeconds.toFixed(1)} s: ${seed.predictor_runs} inference runs (mean batch ${seed.mean_batch ?? '-'}), ${seed.window_resyncs} window resyncs`);
     // Lets the last derived events and the twin service's history pruning settle before timing.
     await sleep(500);
 
@@ -311,7 +328,7 @@ export async function runPredictorPipeline(ctx: PipelineContext): Promise<Pipeli
     ctx.log(`write-back alone: ${Math.round(writeBack.stored_pps)} predictions/s stored, ${writeBack.twin_cpu_us_per_prediction ?? '-'} µs twin service CPU each`);
 
     if (tracker.unreadableEvents) ctx.problems.push(`${tracker.unreadableEvents} twin events without a readable lastSeq/basedOnSeq`);
-    result = { seed_seconds: seedSeconds, throughput, latency, write_back: writeBack };
+    result = { seed_seconds: seedSeconds, seed, throughput, latency, write_back: writeBack };
   } finally {
     tracker.close();
     // Predictor first: it must not see the twin service vanish and log history-fetch failures.
