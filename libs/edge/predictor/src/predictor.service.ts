@@ -12,6 +12,12 @@ import { TwinHistoryClient } from './twin-history.client';
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const MAX_PUBLISHES_IN_FLIGHT = 4;
+/**
+ * Rebuilt windows wait this long for others to finish: at start-up every asset is rebuilt, one
+ * history fetch after another, and predicting each on its own meant one run, one publish and one
+ * twin service commit per asset.
+ */
+const RESYNC_COALESCE_MS = 25;
 
 export function windowSpecOf(card: ModelCard): WindowModelSpec {
   return { features: card.window.features, length: card.window.length, mean: card.window.normalisation.mean, std: card.window.normalisation.std };
@@ -40,6 +46,8 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
   private readonly history: TwinHistoryClient;
   private running = false;
   private scheduled = false;
+  /** A drain waiting for more rebuilt windows; a twin change does not wait for it. */
+  private coalesceTimer?: NodeJS.Timeout;
   private stopped = false;
   private readonly resyncQueue: string[] = [];
   private resyncsInFlight = 0;
@@ -86,6 +94,7 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.coalesceTimer);
     this.sub?.unsubscribe();
     while (this.running) await new Promise((r) => setTimeout(r, 10));
     await Promise.all(this.inFlight);
@@ -162,7 +171,7 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
         .then(({ version, points }) => {
           this.planner.completeResync(key, version, points);
           this.m.resyncs.inc({ result: 'ok' });
-          this.schedule();
+          this.scheduleAfterResync();
         })
         .catch((err: Error) => {
           this.planner.failResync(key);
@@ -178,8 +187,18 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
 
   private schedule(): void {
     if (this.scheduled || this.running || this.stopped) return;
+    clearTimeout(this.coalesceTimer);
+    this.coalesceTimer = undefined;
     this.scheduled = true;
     setImmediate(() => void this.drain());
+  }
+
+  private scheduleAfterResync(): void {
+    if (this.scheduled || this.running || this.stopped || this.coalesceTimer) return;
+    this.coalesceTimer = setTimeout(() => {
+      this.coalesceTimer = undefined;
+      this.schedule();
+    }, RESYNC_COALESCE_MS);
   }
 
   private async drain(): Promise<void> {
