@@ -28,6 +28,18 @@ describe('PredictionPlanner', () => {
     expect(Array.from(b.input)).toEqual([7, 8, 9]);
   });
 
+  it("builds inputs into the caller's buffer when it is large enough", () => {
+    const p = new PredictionPlanner(spec);
+    p.onTwinChanged(change(0, [3]));
+    p.completeResync('s/a', 1, history(1, 3));
+    const scratch = new Float32Array(2 * p.inputSize);
+    const b = p.takeBatch(2, scratch);
+    expect(b.input.buffer).toBe(scratch.buffer);
+    expect(Array.from(b.input)).toEqual([1, 2, 3]);
+    p.onTwinChanged(change(1, [4]));
+    expect(p.takeBatch(2, new Float32Array(0)).input.buffer).not.toBe(scratch.buffer);
+  });
+
   it('detects a missed event by its version and asks for history again', () => {
     const p = new PredictionPlanner(spec);
     p.onTwinChanged(change(0, [1]));

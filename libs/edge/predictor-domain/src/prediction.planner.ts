@@ -120,13 +120,22 @@ export class PredictionPlanner {
     return this.dirty.size;
   }
 
-  /** Takes up to `max` changed assets and builds their inputs. */
-  takeBatch(max: number): PlannedBatch {
+  /** Values in one window of the current model. */
+  get inputSize(): number {
+    return this.spec.length * this.spec.features.length;
+  }
+
+  /**
+   * Takes up to `max` changed assets and builds their inputs, into `scratch` when it is large
+   * enough (the returned input is then a view of it, valid until the caller reuses it).
+   */
+  takeBatch(max: number, scratch?: Float32Array): PlannedBatch {
     const keys: string[] = [];
     const basedOnSeq: number[] = [];
     const insufficient: PlannedBatch['insufficient'] = [];
-    const size = this.spec.length * this.spec.features.length;
-    const input = new Float32Array(Math.min(max, this.dirty.size) * size);
+    const size = this.inputSize;
+    const need = Math.min(max, this.dirty.size) * size;
+    const input = scratch && scratch.length >= need ? scratch : new Float32Array(need);
     for (const key of this.dirty) {
       if (keys.length >= max) break;
       this.dirty.delete(key);

@@ -54,6 +54,12 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
   /** Assets already told they lack history: saying it once is enough until that changes. */
   private readonly toldInsufficient = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
+  /**
+   * The model input of the last run, reused by the next: a new one per batch was megabytes per
+   * second of ArrayBuffers, and V8 answers external memory growth with full collections, whose
+   * pauses showed up in the latency tail.
+   */
+  private scratch?: Float32Array;
   private shadow?: ShadowRun;
   /** The shadow run in progress, if any: the candidate runs off the hot path, one batch at a time. */
   private shadowBusy?: Promise<void>;
@@ -120,11 +126,15 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
-  /** Predictions must not wait for the candidate: while it is still busy, a batch goes without a shadow run. */
-  private startShadow(model: ActiveModel, input: Float32Array, activeRul: Float32Array): void {
+  /**
+   * Predictions must not wait for the candidate: while it is still busy, a batch goes without a
+   * shadow run. Returns whether one started: it then reads `input` after this batch is done.
+   */
+  private startShadow(model: ActiveModel, input: Float32Array, activeRul: Float32Array): boolean {
     const shadow = this.shadow;
-    if (!shadow || this.shadowBusy) return;
+    if (!shadow || this.shadowBusy) return false;
     this.shadowBusy = this.runShadow(shadow, model, input, activeRul).finally(() => (this.shadowBusy = undefined));
+    return true;
   }
 
   private onModelEvent(e: ModelRegistryEvent): void {
@@ -215,7 +225,10 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
   private async predictOnce(): Promise<void> {
     // Captured once: a model swap during this batch applies from the next one.
     const model = this.models.current()!;
-    const batch = this.planner.takeBatch(this.o.maxBatch);
+    // Owned by this batch until its run is done (and by a shadow run that takes it).
+    const scratch = this.scratch?.length === this.o.maxBatch * this.planner.inputSize ? this.scratch : new Float32Array(this.o.maxBatch * this.planner.inputSize);
+    this.scratch = undefined;
+    const batch = this.planner.takeBatch(this.o.maxBatch, scratch);
     const now = Date.now();
     const out: PredictionV1[] = [];
     for (const miss of batch.insufficient) {
@@ -251,7 +264,7 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
     // while bounding what a broker outage can pile up in memory.
     const sent = this.publish(out).finally(() => this.inFlight.delete(sent));
     this.inFlight.add(sent);
-    if (res) this.startShadow(model, batch.input, res.rul);
+    if (!res || !this.startShadow(model, batch.input, res.rul)) this.scratch = scratch;
     if (this.inFlight.size >= MAX_PUBLISHES_IN_FLIGHT) await Promise.race(this.inFlight);
   }
 
