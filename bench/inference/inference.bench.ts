@@ -149,6 +149,7 @@ async function main(): Promise<number> {
     raw_b256_pps: rawMax === null ? null : Math.round(rawMax),
     predictor_pps: tp ? Math.round(tp.predictor_pps) : null,
     predictor_published_pps: tp ? Math.round(tp.published_pps) : null,
+    predictor_stored_pps_end_to_end: tp ? Math.round(tp.stored_pps_end_to_end) : null,
     predictor_cpu_us_per_prediction: tp?.predictor_cpu_us_per_prediction ?? null,
     changes_per_prediction: tp?.changes_per_prediction ?? null,
     write_back_pps: pipeline ? Math.round(pipeline.write_back.stored_pps) : null,
@@ -189,6 +190,7 @@ async function main(): Promise<number> {
     console.log(
       `\nthroughput phase: twin changes arrived at ${fmt(tp.twin_change_rate)} readings/s in ${fmt(tp.twin_change_events)} events ` +
         `(${fmt(tp.readings_per_twin_event, 2)} readings per event, ${fmt(tp.twin_events_per_prediction, 2)} events per prediction); ${fmt(tp.seconds, 2)} s first to last prediction; ` +
+        `${fmt(tp.stored_pps_end_to_end)} stored/s over the ${fmt(tp.end_to_end_seconds, 2)} s from the first reading published; ` +
         `session.run ${fmt(tp.mean_run_ms, 3)} ms per batch, ${fmt((tp.inference_share ?? 0) * 100, 1)}% of the phase; ` +
         `predictor CPU ${fmt(tp.predictor_cpu_us_per_prediction, 1)} µs per published prediction; window resyncs ${fmt(tp.window_resyncs)} (latency phase ${fmt(lat?.window_resyncs)}); ` +
         `CPU s: predictor ${fmt(cpu.predictor, 2)}, twin service ${fmt(cpu.twin_service, 2)}, nats-server ${fmt(cpu.nats_server, 2)}, bench ${fmt(cpu.bench, 2)}`,

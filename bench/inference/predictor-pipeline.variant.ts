@@ -43,6 +43,12 @@ export interface ThroughputResult {
   seconds: number;
   predictor_pps: number;
   /**
+   * Stored predictions over the whole phase (first publish to last stored prediction). The span of
+   * `predictor_pps` starts at the first stored prediction: when the twin service works off its
+   * telemetry backlog first, that start is late and the rate comes out high.
+   */
+  stored_pps_end_to_end: number;
+  /**
    * Predictions the predictor published per second (first to last batch on prediction.v1.<site>):
    * its own output rate, before the twin service's write-back, which merges a twin's predictions
    * that arrive in one of its batches into one stored change.
@@ -201,6 +207,7 @@ async function measureThroughput(ctx: PipelineContext, tracker: PredictionTracke
     published_pps: c.lastPublishedAt > c.firstPublishedAt ? c.published / ((c.lastPublishedAt - c.firstPublishedAt) / 1000) : 0,
     predictor_cpu_us_per_prediction: cpuUsed.predictor !== null && c.published > 0 ? Math.round((cpuUsed.predictor / c.published) * 1e6 * 10) / 10 : null,
     end_to_end_seconds: (c.lastPredictionAt - t0) / 1000,
+    stored_pps_end_to_end: c.lastPredictionAt > t0 ? c.predictions / ((c.lastPredictionAt - t0) / 1000) : 0,
     publish_seconds: publishSeconds,
     twin_change_rate: c.lastChangeAt > c.firstChangeAt ? c.readingsChanged / ((c.lastChangeAt - c.firstChangeAt) / 1000) : 0,
     twin_change_events: c.changeEvents,
