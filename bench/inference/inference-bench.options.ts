@@ -11,6 +11,8 @@ export interface InferenceBenchOptions {
   /** Latency: twin changes per second offered (one reading per asset and change). */
   latencyRate: number;
   latencySeconds: number;
+  /** Write-back alone: rounds of one bench-made prediction per asset straight into PREDICTIONS. */
+  ingestRounds: number;
   /** Changes published in the first seconds give no sample (JIT, first batches, SQLite cache). */
   warmupSeconds: number;
   synchronous: 'full' | 'normal';
@@ -31,6 +33,7 @@ export const INFERENCE_BENCH_DEFAULTS: InferenceBenchOptions = {
   batchSize: 50,
   latencyRate: 5_000,
   latencySeconds: 10,
+  ingestRounds: 6,
   warmupSeconds: 1,
   synchronous: 'full',
   // Services run as they are deployed on small boxes: with the heap capped (see README, NODE_OPTIONS).
@@ -40,7 +43,7 @@ export const INFERENCE_BENCH_DEFAULTS: InferenceBenchOptions = {
 };
 
 export const INFERENCE_BENCH_USAGE = `npm run bench -- inference [--raw-seconds 3] [--assets 5000] [--seed-readings 30]
-  [--rounds 10] [--batch-size 50] [--rate 5000] [--latency-seconds 10] [--synchronous full|normal]
+  [--rounds 10] [--batch-size 50] [--rate 5000] [--latency-seconds 10] [--ingest-rounds 6] [--synchronous full|normal]
   [--profile DIR] [--predictor-node-args '...'] [--service-node-args '...'] [--quick]`;
 
 /** Parses `--name value` / `--name=value` flags; `--quick` shrinks every load for a smoke run. */
@@ -49,7 +52,7 @@ export function parseInferenceBenchArgs(argv: readonly string[]): InferenceBench
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
     if (token === '--quick') {
-      Object.assign(o, { rawSeconds: 1, assets: 1_000, throughputRounds: 5, latencySeconds: 4 });
+      Object.assign(o, { rawSeconds: 1, assets: 1_000, throughputRounds: 5, latencySeconds: 4, ingestRounds: 2 });
       continue;
     }
     const eq = token.startsWith('--') ? token.indexOf('=') : -1;
@@ -69,6 +72,7 @@ export function parseInferenceBenchArgs(argv: readonly string[]): InferenceBench
       case '--batch-size': o.batchSize = int(); break;
       case '--rate': o.latencyRate = int(); break;
       case '--latency-seconds': o.latencySeconds = int(); break;
+      case '--ingest-rounds': o.ingestRounds = int(); break;
       case '--profile': o.profileDir = value; break;
       case '--predictor-node-args': o.predictorNodeArgs = value.split(/\s+/).filter(Boolean); break;
       case '--service-node-args': o.serviceNodeArgs = value.split(/\s+/).filter(Boolean); break;

@@ -124,6 +124,7 @@ async function main(): Promise<number> {
     'predictor_published_pps: predictions on prediction.v1.<site> (core subscription of the bench), first to last batch: the predictor\'s output before the twin service stores it',
     'changes_covered / changes_per_prediction: basedOnSeq advances; above 1 change per prediction means the predictor coalesced several changes of an asset into one prediction',
     `latency: ${opts.latencyRate} readings/s, one new reading per asset each, ${opts.latencySeconds} s; from_change = arrival of the telemetry twin-changed event at the bench to arrival of the derived event covering that seq (p99_ms); from_publish adds ingest; the first ${opts.warmupSeconds} s are warm-up`,
+    'write_back: the bench publishes one prediction per asset per round straight into PREDICTIONS (no telemetry), waiting for each round to be stored; the twin service\'s own ceiling for storing predictions and its CPU per stored prediction',
     'the bench, nats-server, the twin service and the predictor share the machine: the cpu_s figures show which one was saturated',
   );
 
@@ -148,8 +149,11 @@ async function main(): Promise<number> {
     raw_b256_pps: rawMax === null ? null : Math.round(rawMax),
     predictor_pps: tp ? Math.round(tp.predictor_pps) : null,
     predictor_published_pps: tp ? Math.round(tp.published_pps) : null,
+    predictor_stored_pps_end_to_end: tp ? Math.round(tp.stored_pps_end_to_end) : null,
     predictor_cpu_us_per_prediction: tp?.predictor_cpu_us_per_prediction ?? null,
     changes_per_prediction: tp?.changes_per_prediction ?? null,
+    write_back_pps: pipeline ? Math.round(pipeline.write_back.stored_pps) : null,
+    write_back_twin_cpu_us_per_prediction: pipeline?.write_back.twin_cpu_us_per_prediction ?? null,
     p50_ms: lat?.from_change?.p50 ?? null,
     p99_ms: lat?.from_change?.p99 ?? null,
     p50_ingest_to_stored_ms: lat?.from_publish?.p50 ?? null,
@@ -172,6 +176,8 @@ async function main(): Promise<number> {
     rows.push([`predictor path, stored (${fmt(tp.readings)} readings, mean batch ${fmt(tp.mean_batch, 1)})`, fmt(tp.predictions), fmt(tp.predictor_pps), fmt(tp.changes_per_prediction, 2), '-', '-', fmt(pipeline?.predictor_rss_mb, 1)]);
     rows.push([`predictor path, published by the predictor`, fmt(tp.published), fmt(tp.published_pps), fmt(tp.changes_covered / Math.max(1, tp.published), 2), '-', '-', '-']);
   }
+  const wb = pipeline?.write_back;
+  if (wb) rows.push([`twin service write-back alone (bench-made predictions)`, fmt(wb.predictions), fmt(wb.stored_pps), '-', '-', '-', fmt(pipeline?.twin_service_rss_mb, 1)]);
   if (lat) {
     rows.push([`predictor @${fmt(lat.offered_rate)} changes/s, from twin change`, fmt(lat.predictions), fmt(lat.achieved_rate), '-', fmt(lat.from_change?.p50, 1), fmt(lat.from_change?.p99, 1), '-']);
     rows.push([`  of which twin change -> prediction published`, '-', '-', '-', fmt(lat.change_to_predicted?.p50, 1), fmt(lat.change_to_predicted?.p99, 1), '-']);
@@ -184,8 +190,9 @@ async function main(): Promise<number> {
     console.log(
       `\nthroughput phase: twin changes arrived at ${fmt(tp.twin_change_rate)} readings/s in ${fmt(tp.twin_change_events)} events ` +
         `(${fmt(tp.readings_per_twin_event, 2)} readings per event, ${fmt(tp.twin_events_per_prediction, 2)} events per prediction); ${fmt(tp.seconds, 2)} s first to last prediction; ` +
+        `${fmt(tp.stored_pps_end_to_end)} stored/s over the ${fmt(tp.end_to_end_seconds, 2)} s from the first reading published; ` +
         `session.run ${fmt(tp.mean_run_ms, 3)} ms per batch, ${fmt((tp.inference_share ?? 0) * 100, 1)}% of the phase; ` +
-        `predictor CPU ${fmt(tp.predictor_cpu_us_per_prediction, 1)} µs per published prediction; ` +
+        `predictor CPU ${fmt(tp.predictor_cpu_us_per_prediction, 1)} µs per published prediction; window resyncs ${fmt(tp.window_resyncs)} (latency phase ${fmt(lat?.window_resyncs)}); ` +
         `CPU s: predictor ${fmt(cpu.predictor, 2)}, twin service ${fmt(cpu.twin_service, 2)}, nats-server ${fmt(cpu.nats_server, 2)}, bench ${fmt(cpu.bench, 2)}`,
     );
   }

@@ -8,6 +8,7 @@ import { assertRunning, PREDICTOR_MAIN, saveServiceLog, scrapeMetrics, startBenc
 import { INFERENCE_SITE, InferenceFleet } from './inference-fleet.factory';
 import type { InferenceBenchOptions } from './inference-bench.options';
 import { DEFAULT_MODEL_DIR } from './raw-session.runner';
+import { measurePredictionIngest, type PredictionIngestResult } from './prediction-ingest.phase';
 import { PredictionTracker } from './prediction.tracker';
 
 export interface PipelineContext {
@@ -42,6 +43,12 @@ export interface ThroughputResult {
   seconds: number;
   predictor_pps: number;
   /**
+   * Stored predictions over the whole phase (first publish to last stored prediction). The span of
+   * `predictor_pps` starts at the first stored prediction: when the twin service works off its
+   * telemetry backlog first, that start is late and the rate comes out high.
+   */
+  stored_pps_end_to_end: number;
+  /**
    * Predictions the predictor published per second (first to last batch on prediction.v1.<site>):
    * its own output rate, before the twin service's write-back, which merges a twin's predictions
    * that arrive in one of its batches into one stored change.
@@ -67,6 +74,8 @@ export interface ThroughputResult {
   mean_batch: number | null;
   mean_run_ms: number | null;
   inference_share: number | null;
+  /** Windows the predictor rebuilt from the twin service's history during the phase (missed or out-of-order events). */
+  window_resyncs: number;
   cpu_s: PhaseCpu;
 }
 
@@ -86,13 +95,21 @@ export interface PipelineLatencyResult {
   predictions: number;
   changes_covered: number;
   mean_batch: number | null;
+  window_resyncs: number;
   cpu_s: PhaseCpu;
 }
 
 export interface PipelineResult {
   seed_seconds: number;
+  /**
+   * Seeding starts the predictor cold: every asset's first event rebuilds its window from the twin
+   * service's history. Inference runs (= prediction messages, = twin service commits) and CPU show
+   * what a predictor start costs a site.
+   */
+  seed: { predictor_runs: number; mean_batch: number | null; window_resyncs: number; cpu_s: PhaseCpu };
   throughput: ThroughputResult;
   latency: PipelineLatencyResult;
+  write_back: PredictionIngestResult;
   predictor_rss_mb: number | null;
   twin_service_rss_mb: number | null;
 }
@@ -116,12 +133,19 @@ function cpuMeter(ctx: PipelineContext, predictor: BenchService, twin: BenchServ
 }
 
 /** Predictor batch and run-time figures between two /metrics scrapes. */
-function predictorFigures(before: Map<string, number>, after: Map<string, number>, seconds: number): { mean_batch: number | null; mean_run_ms: number | null; inference_share: number | null } {
+function predictorFigures(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  seconds: number,
+): { mean_batch: number | null; mean_run_ms: number | null; inference_share: number | null; window_resyncs: number } {
   const d = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
   const runs = d('millwright_predict_batch_size_count');
   const runSeconds = d('millwright_inference_seconds_sum');
-  if (runs <= 0) return { mean_batch: null, mean_run_ms: null, inference_share: null };
+  // Each resync is two REST calls into the twin service, which is also the pipeline's busiest process.
+  const window_resyncs = d('millwright_window_resyncs_total');
+  if (runs <= 0) return { mean_batch: null, mean_run_ms: null, inference_share: null, window_resyncs };
   return {
+    window_resyncs,
     mean_batch: Math.round((d('millwright_predict_batch_size_sum') / runs) * 10) / 10,
     mean_run_ms: Math.round((runSeconds / runs) * 1000 * 1000) / 1000,
     // Share of the phase the predictor spent inside session.run: the rest is its JS and waiting.
@@ -183,6 +207,7 @@ async function measureThroughput(ctx: PipelineContext, tracker: PredictionTracke
     published_pps: c.lastPublishedAt > c.firstPublishedAt ? c.published / ((c.lastPublishedAt - c.firstPublishedAt) / 1000) : 0,
     predictor_cpu_us_per_prediction: cpuUsed.predictor !== null && c.published > 0 ? Math.round((cpuUsed.predictor / c.published) * 1e6 * 10) / 10 : null,
     end_to_end_seconds: (c.lastPredictionAt - t0) / 1000,
+    stored_pps_end_to_end: c.lastPredictionAt > t0 ? c.predictions / ((c.lastPredictionAt - t0) / 1000) : 0,
     publish_seconds: publishSeconds,
     twin_change_rate: c.lastChangeAt > c.firstChangeAt ? c.readingsChanged / ((c.lastChangeAt - c.firstChangeAt) / 1000) : 0,
     twin_change_events: c.changeEvents,
@@ -224,6 +249,7 @@ async function measureLatency(ctx: PipelineContext, tracker: PredictionTracker, 
   await waitFor(() => tracker.unpredicted() === 0, { timeoutMs: 10_000, intervalMs: 20 }).catch(() => undefined);
   const cpuUsed = cpu();
   const metricsAfter = await scrapeMetrics(predictor.baseUrl);
+  const figures = predictorFigures(metricsBefore, metricsAfter, seconds);
   const lat = tracker.latencies();
   const unpredicted = tracker.unpredicted();
   if (unpredicted) ctx.problems.push(`latency: ${unpredicted} of ${sent} readings had no stored prediction 10 s after the load stopped`);
@@ -238,7 +264,8 @@ async function measureLatency(ctx: PipelineContext, tracker: PredictionTracker, 
     unpredicted,
     predictions: tracker.counters.predictions,
     changes_covered: tracker.counters.changesCovered,
-    mean_batch: predictorFigures(metricsBefore, metricsAfter, seconds).mean_batch,
+    mean_batch: figures.mean_batch,
+    window_resyncs: figures.window_resyncs,
     cpu_s: cpuUsed,
   };
 }
@@ -274,11 +301,22 @@ export async function runPredictorPipeline(ctx: PipelineContext): Promise<Pipeli
 
     const fleet = new InferenceFleet(opts.assets, ctx.card);
     const seedStart = Date.now();
+    const seedMetrics = await scrapeMetrics(predictor.baseUrl);
+    const seedCpu = cpuMeter(ctx, predictor, twin);
     ctx.log(`seeding ${opts.assets} assets with ${opts.seedReadings} readings each`);
     await publishRounds(nc, fleet, Math.ceil((opts.seedReadings * opts.assets) / opts.batchSize), opts.batchSize);
     await waitForPredictions(ctx, tracker, fleet, services, 'every asset to have a full-window prediction (seeding)');
     const seedSeconds = (Date.now() - seedStart) / 1000;
-    ctx.log(`seeded in ${seedSeconds.toFixed(1)} s`);
+    const seedCpuUsed = seedCpu();
+    const afterSeed = await scrapeMetrics(predictor.baseUrl);
+    const seedFigures = predictorFigures(seedMetrics, afterSeed, seedSeconds);
+    const seed = {
+      predictor_runs: (afterSeed.get('millwright_predict_batch_size_count') ?? 0) - (seedMetrics.get('millwright_predict_batch_size_count') ?? 0),
+      mean_batch: seedFigures.mean_batch,
+      window_resyncs: seedFigures.window_resyncs,
+      cpu_s: seedCpuUsed,
+    };
+    ctx.log(`seeded in ${seedSeconds.toFixed(1)} s: ${seed.predictor_runs} inference runs (mean batch ${seed.mean_batch ?? '-'}), ${seed.window_resyncs} window resyncs`);
     // Lets the last derived events and the twin service's history pruning settle before timing.
     await sleep(500);
 
@@ -291,8 +329,13 @@ export async function runPredictorPipeline(ctx: PipelineContext): Promise<Pipeli
     const latency = await measureLatency(ctx, tracker, fleet, predictor, twin);
     ctx.log(`latency: p50 ${latency.from_change?.p50 ?? '-'} ms, p99 ${latency.from_change?.p99 ?? '-'} ms from the twin change`);
 
+    await sleep(500);
+    ctx.log(`write-back alone: ${opts.ingestRounds} rounds of one prediction per asset, published by the bench`);
+    const writeBack = await measurePredictionIngest(nc, tracker, fleet, twin, opts.ingestRounds, opts.phaseTimeoutMs);
+    ctx.log(`write-back alone: ${Math.round(writeBack.stored_pps)} predictions/s stored, ${writeBack.twin_cpu_us_per_prediction ?? '-'} µs twin service CPU each`);
+
     if (tracker.unreadableEvents) ctx.problems.push(`${tracker.unreadableEvents} twin events without a readable lastSeq/basedOnSeq`);
-    result = { seed_seconds: seedSeconds, throughput, latency };
+    result = { seed_seconds: seedSeconds, seed, throughput, latency, write_back: writeBack };
   } finally {
     tracker.close();
     // Predictor first: it must not see the twin service vanish and log history-fetch failures.

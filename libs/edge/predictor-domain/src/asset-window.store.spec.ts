@@ -22,6 +22,17 @@ describe('AssetWindowStore', () => {
     expect(Array.from(out)).toEqual([2, 20, 3, 20]);
   });
 
+  it('appends feature vectors with NaN as a missing sensor, like partial readings', () => {
+    const w = new AssetWindowStore(['a', 'b'], 2);
+    expect(w.appendVector('k', 1, [Number.NaN, 1])).toBe(false);
+    w.appendVector('k', 2, [2, 20]);
+    w.appendVector('k', 3, [3, Number.NaN]);
+    w.appendVector('k', 3, [99, 99]);
+    const out = new Float32Array(4);
+    w.writeNormalised('k', [0, 0], [1, 1], out, 0);
+    expect(Array.from(out)).toEqual([2, 20, 3, 20]);
+  });
+
   it('refuses to build a window from too little history', () => {
     const w = new AssetWindowStore(['a'], 3);
     w.append('k', 1, { a: 1 });

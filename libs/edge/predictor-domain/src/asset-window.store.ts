@@ -34,6 +34,26 @@ export class AssetWindowStore {
     return true;
   }
 
+  /** Appends a reading given as a vector in `features` order; NaN marks a missing sensor, as in `append`. */
+  appendVector(key: string, seq: number, vector: ArrayLike<number>): boolean {
+    let ring = this.rings.get(key);
+    if (!ring) this.rings.set(key, (ring = newRing(this.features.length, this.length)));
+    if (seq <= ring.lastSeq) return true;
+    const f = this.features.length;
+    const slot = ring.head * f;
+    const prev = ring.count > 0 ? ((ring.head - 1 + this.length) % this.length) * f : -1;
+    for (let i = 0; i < f; i++) {
+      const v = vector[i];
+      if (!Number.isNaN(v)) ring.data[slot + i] = v;
+      else if (prev >= 0) ring.data[slot + i] = ring.data[prev + i];
+      else return false;
+    }
+    ring.head = (ring.head + 1) % this.length;
+    ring.count = Math.min(ring.count + 1, this.length);
+    ring.lastSeq = seq;
+    return true;
+  }
+
   /** Replaces an asset's window with `history` (oldest first), e.g. after a missed event. */
   reset(key: string, history: ReadonlyArray<{ seq: number; values: Readonly<Record<string, number>> }>): void {
     this.rings.set(key, newRing(this.features.length, this.length));

@@ -1,4 +1,5 @@
 export * from './asset-window.store';
 export * from './health.rule';
+export * from './held-readings.buffer';
 export * from './prediction.planner';
 export * from './shadow.trial';

@@ -28,11 +28,44 @@ describe('PredictionPlanner', () => {
     expect(Array.from(b.input)).toEqual([7, 8, 9]);
   });
 
+  it("builds inputs into the caller's buffer when it is large enough", () => {
+    const p = new PredictionPlanner(spec);
+    p.onTwinChanged(change(0, [3]));
+    p.completeResync('s/a', 1, history(1, 3));
+    const scratch = new Float32Array(2 * p.inputSize);
+    const b = p.takeBatch(2, scratch);
+    expect(b.input.buffer).toBe(scratch.buffer);
+    expect(Array.from(b.input)).toEqual([1, 2, 3]);
+    p.onTwinChanged(change(1, [4]));
+    expect(p.takeBatch(2, new Float32Array(0)).input.buffer).not.toBe(scratch.buffer);
+  });
+
   it('detects a missed event by its version and asks for history again', () => {
     const p = new PredictionPlanner(spec);
     p.onTwinChanged(change(0, [1]));
     p.completeResync('s/a', 1, history(1, 1));
     expect(p.onTwinChanged(change(3, [4]))).toBe('resync');
+  });
+
+  it('keeps only the newest window of readings that arrive during a fetch, in seq order', () => {
+    const p = new PredictionPlanner(spec);
+    expect(p.onTwinChanged(change(0, [1]))).toBe('resync');
+    // Out of order and more than a window: only 6, 7, 8 can reach it.
+    for (const [from, seq] of [[1, 2], [2, 3], [3, 4], [4, 5], [5, 7], [6, 6], [7, 8], [8, 3]]) p.onTwinChanged(change(from, [seq]));
+    p.completeResync('s/a', 1, history(1, 1));
+    const b = p.takeBatch(10);
+    expect(Array.from(b.input)).toEqual([6, 7, 8]);
+    expect(p.onTwinChanged(change(9, [9]))).toBe('queued');
+  });
+
+  it('does not trust a fetch that was made for the previous model when the features changed meanwhile', () => {
+    const p = new PredictionPlanner(spec);
+    expect(p.onTwinChanged(change(0, [1]))).toBe('resync');
+    p.onTwinChanged(change(1, [2]));
+    p.setSpec({ ...spec, features: ['x', 'y'], mean: [0, 0], std: [1, 1] });
+    p.completeResync('s/a', 2, history(1, 2));
+    expect(p.pendingAssets).toBe(0);
+    expect(p.onTwinChanged(change(2, [3]))).toBe('resync');
   });
 
   it('reports assets with too little history instead of predicting them', () => {

@@ -1,5 +1,6 @@
 import type { TwinChangedV1 } from '@millwright/contracts';
 import { AssetWindowStore } from './asset-window.store';
+import { HeldReadings } from './held-readings.buffer';
 
 /** What the active model needs of a window (from its card). */
 export interface WindowModelSpec {
@@ -27,6 +28,15 @@ interface HistoryPoint {
   values: Readonly<Record<string, number>>;
 }
 
+/** An asset whose history is being fetched: the newest twin version seen meanwhile and the readings that came with it. */
+interface Resync {
+  version: number;
+  /** Created on the first reading; undefined after a model change made the held vectors meaningless. */
+  readings?: HeldReadings;
+  /** A model with other features was adopted during the fetch: the result must not be trusted. */
+  stale: boolean;
+}
+
 /**
  * Decides, from twin-changed events, which assets to predict and builds their model inputs. Events
  * are at-most-once notifications with versions: when one is missed (its `fromVersion` is not the
@@ -40,7 +50,7 @@ export class PredictionPlanner {
    * Assets whose history is being fetched, with what arrived meanwhile: only the newest `length`
    * readings (older ones cannot reach the window), so a slow twin service cannot make this grow.
    */
-  private readonly resyncing = new Map<string, { version: number; readings: HistoryPoint[] }>();
+  private readonly resyncing = new Map<string, Resync>();
   private readonly dirty = new Set<string>();
 
   constructor(private spec: WindowModelSpec) {
@@ -62,6 +72,10 @@ export class PredictionPlanner {
     this.windows = new AssetWindowStore(spec.features, spec.length);
     this.versions.clear();
     this.dirty.clear();
+    for (const r of this.resyncing.values()) {
+      r.stale = true;
+      r.readings = undefined;
+    }
     return true;
   }
 
@@ -75,7 +89,7 @@ export class PredictionPlanner {
     const known = this.versions.get(key);
     if (known !== undefined && e.version <= known) return 'ignored';
     if (known === undefined || e.fromVersion !== known) {
-      const held = { version: 0, readings: [] };
+      const held: Resync = { version: 0, stale: false };
       this.hold(held, e);
       this.resyncing.set(key, held);
       return 'resync';
@@ -88,9 +102,11 @@ export class PredictionPlanner {
   completeResync(key: string, twinVersion: number, history: readonly HistoryPoint[]): void {
     const held = this.resyncing.get(key);
     this.resyncing.delete(key);
+    // Fetched for another model's window: without a known version, the next change fetches again.
+    if (held?.stale) return;
     this.windows.reset(key, history);
-    // Readings that arrived during the fetch: append() skips those the history already had.
-    for (const r of (held?.readings ?? []).sort((a, b) => a.seq - b.seq)) this.windows.append(key, r.seq, r.values);
+    // Readings that arrived during the fetch: appending skips those the history already had.
+    if (held?.readings) for (const r of held.readings.inOrder()) this.windows.appendVector(key, r.seq, r.vector);
     this.versions.set(key, Math.max(twinVersion, held?.version ?? 0));
     this.dirty.add(key);
   }
@@ -104,13 +120,22 @@ export class PredictionPlanner {
     return this.dirty.size;
   }
 
-  /** Takes up to `max` changed assets and builds their inputs. */
-  takeBatch(max: number): PlannedBatch {
+  /** Values in one window of the current model. */
+  get inputSize(): number {
+    return this.spec.length * this.spec.features.length;
+  }
+
+  /**
+   * Takes up to `max` changed assets and builds their inputs, into `scratch` when it is large
+   * enough (the returned input is then a view of it, valid until the caller reuses it).
+   */
+  takeBatch(max: number, scratch?: Float32Array): PlannedBatch {
     const keys: string[] = [];
     const basedOnSeq: number[] = [];
     const insufficient: PlannedBatch['insufficient'] = [];
-    const size = this.spec.length * this.spec.features.length;
-    const input = new Float32Array(Math.min(max, this.dirty.size) * size);
+    const size = this.inputSize;
+    const need = Math.min(max, this.dirty.size) * size;
+    const input = scratch && scratch.length >= need ? scratch : new Float32Array(need);
     for (const key of this.dirty) {
       if (keys.length >= max) break;
       this.dirty.delete(key);
@@ -126,14 +151,11 @@ export class PredictionPlanner {
     return { keys, basedOnSeq, input: input.subarray(0, keys.length * size), insufficient };
   }
 
-  private hold(held: { version: number; readings: HistoryPoint[] }, e: TwinChangedV1): void {
+  private hold(held: Resync, e: TwinChangedV1): void {
     held.version = Math.max(held.version, e.version);
-    if (e.cause !== 'telemetry' || !e.changes.readings) return;
-    for (const r of e.changes.readings) held.readings.push({ seq: r.seq, values: r.values });
-    if (held.readings.length > 2 * this.spec.length) {
-      held.readings.sort((a, b) => a.seq - b.seq);
-      held.readings.splice(0, held.readings.length - this.spec.length);
-    }
+    if (held.stale || e.cause !== 'telemetry' || !e.changes.readings) return;
+    held.readings ??= new HeldReadings(this.spec.features, this.spec.length);
+    for (const r of e.changes.readings) held.readings.add(r.seq, r.values);
   }
 
   private applyReadings(key: string, e: TwinChangedV1): boolean {
