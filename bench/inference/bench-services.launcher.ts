@@ -4,7 +4,6 @@ import { ProcessMemorySampler } from '../common/process-memory.sampler';
 import { saveLog, troubleLines } from '../common/service-output';
 
 export const TWIN_SERVICE_MAIN = 'dist/apps/twin-service/src/main.js';
-export const PREDICTOR_MAIN = 'dist/apps/predictor/src/main.js';
 
 export interface BenchService {
   name: string;

@@ -16,7 +16,7 @@ export interface InferenceBenchOptions {
   /** Changes published in the first seconds give no sample (JIT, first batches, SQLite cache). */
   warmupSeconds: number;
   synchronous: 'full' | 'normal';
-  /** Extra node flags for the predictor and the twin service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+  /** Extra node flags for the predictor and the twin service after their deployed NODE_OPTIONS, e.g. `--max-semi-space-size=4`. */
   predictorNodeArgs: string[];
   serviceNodeArgs: string[];
   /** Writes CPU profiles of both services into this folder and prints their hottest functions. */
@@ -36,9 +36,9 @@ export const INFERENCE_BENCH_DEFAULTS: InferenceBenchOptions = {
   ingestRounds: 6,
   warmupSeconds: 1,
   synchronous: 'full',
-  // Services run as they are deployed on small boxes: with the heap capped (see README, NODE_OPTIONS).
-  predictorNodeArgs: ['--max-old-space-size=128'],
-  serviceNodeArgs: ['--max-old-space-size=128'],
+  // None of their own: both run with their Deployment's NODE_OPTIONS and their image's script and ENV.
+  predictorNodeArgs: [],
+  serviceNodeArgs: [],
   phaseTimeoutMs: 90_000,
 };
 

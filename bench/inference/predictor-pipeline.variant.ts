@@ -4,7 +4,8 @@ import type { ModelCard } from '@millwright/rul-features';
 import { repoRoot, waitFor } from '@millwright/testing';
 import { summarizeLatencies, type LatencySummary } from '../common/latency.stats';
 import { readProcCpuSeconds } from '../common/process-memory.sampler';
-import { assertRunning, PREDICTOR_MAIN, saveServiceLog, scrapeMetrics, startBenchService, stopBenchService, troubleLines, TWIN_SERVICE_MAIN, type BenchService } from './bench-services.launcher';
+import { deployedRuntime } from '../common/deployed-runtime.reader';
+import { assertRunning, saveServiceLog, scrapeMetrics, startBenchService, stopBenchService, troubleLines, type BenchService } from './bench-services.launcher';
 import { INFERENCE_SITE, InferenceFleet } from './inference-fleet.factory';
 import type { InferenceBenchOptions } from './inference-bench.options';
 import { DEFAULT_MODEL_DIR } from './raw-session.runner';
@@ -283,17 +284,20 @@ export async function runPredictorPipeline(ctx: PipelineContext): Promise<Pipeli
   const rss: { predictor: number | null; twin: number | null } = { predictor: null, twin: null };
   let result: Omit<PipelineResult, 'predictor_rss_mb' | 'twin_service_rss_mb'>;
   try {
+    // As production starts them: the image's script and ENV, the Deployment's NODE_OPTIONS.
+    const twinRuntime = deployedRuntime('twin-service', 'k8s/base/edge/services/twin-service.deployment.yaml');
+    const predictorRuntime = deployedRuntime('predictor', 'k8s/base/edge/services/predictor.deployment.yaml');
     const twin = await startBenchService(
       'twin-service',
-      TWIN_SERVICE_MAIN,
-      { NATS_URL: ctx.natsUrl, TWIN_DB_PATH: join(ctx.workDir, 'twins.db'), SQLITE_SYNCHRONOUS: opts.synchronous },
+      twinRuntime.entry,
+      { ...twinRuntime.env, NATS_URL: ctx.natsUrl, TWIN_DB_PATH: join(ctx.workDir, 'twins.db'), SQLITE_SYNCHRONOUS: opts.synchronous },
       [...opts.serviceNodeArgs, ...profileArgs('twin-service')],
     );
     services.push(twin);
     const predictor = await startBenchService(
       'predictor',
-      PREDICTOR_MAIN,
-      { NATS_URL: ctx.natsUrl, TWIN_SERVICE_URL: twin.baseUrl, MODEL_DIR: join(repoRoot(), DEFAULT_MODEL_DIR) },
+      predictorRuntime.entry,
+      { ...predictorRuntime.env, NATS_URL: ctx.natsUrl, TWIN_SERVICE_URL: twin.baseUrl, MODEL_DIR: join(repoRoot(), DEFAULT_MODEL_DIR) },
       [...opts.predictorNodeArgs, ...profileArgs('predictor')],
     );
     services.push(predictor);
