@@ -16,26 +16,16 @@ export class AssetWindowStore {
    * may send partial readings); with no last value the reading cannot be used and false is returned.
    */
   append(key: string, seq: number, values: Readonly<Record<string, number>>): boolean {
-    let ring = this.rings.get(key);
-    if (!ring) this.rings.set(key, (ring = newRing(this.features.length, this.length)));
-    if (seq <= ring.lastSeq) return true;
-    const f = this.features.length;
-    const slot = ring.head * f;
-    const prev = ring.count > 0 ? ((ring.head - 1 + this.length) % this.length) * f : -1;
-    for (let i = 0; i < f; i++) {
-      const v = values[this.features[i]];
-      if (v !== undefined) ring.data[slot + i] = v;
-      else if (prev >= 0) ring.data[slot + i] = ring.data[prev + i];
-      else return false;
-    }
-    ring.head = (ring.head + 1) % this.length;
-    ring.count = Math.min(ring.count + 1, this.length);
-    ring.lastSeq = seq;
-    return true;
+    // Readings are validated finite, so NaN can stand for a missing sensor as in appendVector.
+    return this.write(key, seq, (i) => values[this.features[i]] ?? NaN);
   }
 
   /** Appends a reading given as a vector in `features` order; NaN marks a missing sensor, as in `append`. */
   appendVector(key: string, seq: number, vector: ArrayLike<number>): boolean {
+    return this.write(key, seq, (i) => vector[i]);
+  }
+
+  private write(key: string, seq: number, valueAt: (feature: number) => number): boolean {
     let ring = this.rings.get(key);
     if (!ring) this.rings.set(key, (ring = newRing(this.features.length, this.length)));
     if (seq <= ring.lastSeq) return true;
@@ -43,7 +33,7 @@ export class AssetWindowStore {
     const slot = ring.head * f;
     const prev = ring.count > 0 ? ((ring.head - 1 + this.length) % this.length) * f : -1;
     for (let i = 0; i < f; i++) {
-      const v = vector[i];
+      const v = valueAt(i);
       if (!Number.isNaN(v)) ring.data[slot + i] = v;
       else if (prev >= 0) ring.data[slot + i] = ring.data[prev + i];
       else return false;
