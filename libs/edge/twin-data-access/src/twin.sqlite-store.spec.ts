@@ -62,14 +62,16 @@ describe('TwinSqliteStore on a real SQLite file', () => {
     const a = await open();
     ingest(a.store, [r('e1', 1, { T50: 1 })]);
     a.db.exec(`CREATE TRIGGER fail_next BEFORE INSERT ON reading_log BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
-    expect(() => ingest(a.store, [r('e1', 2, { T50: 2, P30: 3 })])).toThrow('disk full');
+    // e9 is new: its asset id and the new sensor set are allocated inside the failing transaction.
+    expect(() => ingest(a.store, [r('e1', 2, { T50: 2, P30: 3 }), r('e9', 1, { T50: 9, P30: 9 })])).toThrow('disk full');
     a.db.exec('DROP TRIGGER fail_next');
     const t = a.store.get('s1', 'e1')!;
     expect(t.version).toBe(1);
     expect(t.reported.T50.v).toBe(1);
     expect(a.store.historyCount('s1', 'e1')).toBe(1);
-    // The redelivered reading then applies normally, its new sensor set included.
-    ingest(a.store, [r('e1', 2, { T50: 2, P30: 3 })]);
+    expect(a.store.get('s1', 'e9')).toBeUndefined();
+    // The redelivered readings then apply normally, the new sensor set and asset ids included.
+    ingest(a.store, [r('e1', 2, { T50: 2, P30: 3 }), r('e9', 1, { T50: 9, P30: 9 }), r('e10', 1, { T50: 10 })]);
     expect(a.store.get('s1', 'e1')!.reported.T50.v).toBe(2);
     await a.close();
     closers = [];
@@ -77,6 +79,9 @@ describe('TwinSqliteStore on a real SQLite file', () => {
     const b = await open();
     expect(b.store.history('s1', 'e1', 10).map((h) => h.values)).toEqual([{ T50: 1 }, { T50: 2, P30: 3 }]);
     expect(b.store.historyCount('s1', 'e1')).toBe(2);
+    expect(b.store.history('s1', 'e9', 10).map((h) => h.values)).toEqual([{ T50: 9, P30: 9 }]);
+    expect(b.store.history('s1', 'e10', 10).map((h) => h.values)).toEqual([{ T50: 10 }]);
+    expect(b.store.get('s1', 'e9')!.reported.P30.v).toBe(9);
   });
 
   it('counts history that did not move a twin, even one no longer cached', async () => {
