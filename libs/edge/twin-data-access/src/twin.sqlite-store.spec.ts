@@ -178,4 +178,16 @@ describe('TwinSqliteStore on a real SQLite file', () => {
     expect(b.store.historyCount('s1', 'e1')).toBe(3);
     expect(b.store.get('s1', 'e1')!.reported.T50.v).toBe(1402);
   });
+
+  it('undoes the reading log: history back in per-asset rows, reported state back to the JSON text the release before reads', async () => {
+    const { dataSource, db } = await openTwinDatabase({ path: join(dir.path, 'twins.db'), synchronous: 'full' });
+    closers.push(() => dataSource.destroy());
+    const store = new TwinSqliteStore(db);
+    ingest(store, [r('e1', 1, { T50: 1400.25, P30: 553.1 }), r('e1', 2, { T50: 1401.5 })]);
+    await dataSource.undoLastMigration();
+
+    const row = db.prepare(`SELECT reported FROM asset_twin WHERE asset = 'e1'`).get() as { reported: unknown };
+    expect(JSON.parse(row.reported as string)).toEqual({ T50: [1401.5, T0 + 2000, 2], P30: [553.1, T0 + 1000, 1] });
+    expect(db.prepare('SELECT seq FROM reading_history ORDER BY seq').all()).toEqual([{ seq: 1 }, { seq: 2 }]);
+  });
 });
