@@ -36,6 +36,8 @@ describe('parseTelemetryMessage', () => {
     ['a value that is a string', Subjects.reading('s1', 'a1'), enc(reading({ values: { T50: '1' } })), IngestRejectCode.InvalidValues],
     ['an infinite value', Subjects.reading('s1', 'a1'), enc('{"site":"s1","asset":"a1","seq":1,"ts":' + now + ',"values":{"T50":1e999}}'), IngestRejectCode.ValueNotFinite],
     ['no values', Subjects.reading('s1', 'a1'), enc(reading({ values: {} })), IngestRejectCode.InvalidValues],
+    ['a sensor named like an Object.prototype member', Subjects.reading('s1', 'a1'), enc(reading({ values: { constructor: 5 } })), IngestRejectCode.InvalidValues],
+    ['a sensor named __proto__', Subjects.reading('s1', 'a1'), enc('{"site":"s1","asset":"a1","seq":1,"ts":' + now + ',"values":{"__proto__":5}}'), IngestRejectCode.InvalidValues],
     ['too many values', Subjects.reading('s1', 'a1'), enc(reading({ values: Object.fromEntries(Array.from({ length: 129 }, (_, i) => [`s${i}`, i])) })), IngestRejectCode.TooManyValues],
     ['a unit that is not a string', Subjects.reading('s1', 'a1'), enc(reading({ units: { T50: 5 } })), IngestRejectCode.InvalidUnits],
     ['an array instead of an object', Subjects.reading('s1', 'a1'), enc([reading()]), IngestRejectCode.InvalidShape],

@@ -62,6 +62,9 @@ const MAX_KNOWN_SENSOR_NAMES = 4096;
 function isValidSensorName(name: string): boolean {
   if (knownSensorNames.has(name)) return true;
   if (name.length > TelemetryLimits.maxIdLength || !SENSOR.test(name)) return false;
+  // Names of Object.prototype members (`constructor`, `toString`, `__proto__`, ...) would be read back
+  // as inherited members by every map keyed by sensor name, and `__proto__` would replace a prototype.
+  if (name in Object.prototype) return false;
   if (knownSensorNames.size < MAX_KNOWN_SENSOR_NAMES) knownSensorNames.add(name);
   return true;
 }
