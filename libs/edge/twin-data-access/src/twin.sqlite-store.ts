@@ -101,6 +101,8 @@ export class TwinSqliteStore {
       keysChangedSince: db.prepare<[number], { site: string; asset: string }>('SELECT site, asset FROM asset_twin WHERE updated_at >= ?'),
       nthNewestSeq: db.prepare<[number, number], { seq: number }>('SELECT seq FROM reading_log WHERE asset_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?'),
       pruneAsset: db.prepare('DELETE FROM reading_log WHERE asset_id = ? AND (seq <= ? OR ts < ?)'),
+      pruneAssetBySeq: db.prepare('DELETE FROM reading_log WHERE asset_id = ? AND seq <= ?'),
+      oldestTs: db.prepare<[number], { ts: number }>('SELECT ts FROM reading_log WHERE asset_id = ? ORDER BY seq LIMIT 1'),
       setHistoryCount: db.prepare('UPDATE asset_twin SET history_count = ? WHERE site = ? AND asset = ?'),
       getDesiredSync: db.prepare<[string, string], { base: string; base_version: number }>('SELECT base, base_version FROM desired_sync WHERE site = ? AND asset = ?'),
       putDesiredSync: db.prepare(`INSERT INTO desired_sync (site, asset, base, base_version) VALUES (?, ?, ?, ?)
@@ -325,7 +327,12 @@ export class TwinSqliteStore {
         const id = this.assetIds.get(twinKey(site, asset));
         if (count === 0 || id === undefined) continue;
         const cut = count > maxPerAsset ? (this.stmt.nthNewestSeq.get(id, maxPerAsset)?.seq ?? -1) : -1;
-        const n = this.stmt.pruneAsset.run(id, cut, minTs).changes;
+        // The age test reads every row of the asset, and in the log those rows lie one per page; it
+        // runs only when the asset's first reading is too old. Otherwise the count alone decides,
+        // and only the rows to delete are visited.
+        const tooOld = (this.stmt.oldestTs.get(id)?.ts ?? minTs) < minTs;
+        if (cut < 0 && !tooOld) continue;
+        const n = (tooOld ? this.stmt.pruneAsset.run(id, cut, minTs) : this.stmt.pruneAssetBySeq.run(id, cut)).changes;
         if (n > 0) {
           deleted += n;
           pruned.set(twinKey(site, asset), count - n);
