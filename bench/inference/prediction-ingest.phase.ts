@@ -4,7 +4,7 @@ import { waitFor } from '@millwright/testing';
 import { readProcCpuSeconds } from '../common/process-memory.sampler';
 import { assertRunning, type BenchService } from './bench-services.launcher';
 import { INFERENCE_SITE, type InferenceFleet } from './inference-fleet.factory';
-import type { PredictionTracker } from './prediction.tracker';
+import { BENCH_MODEL_PREFIX, type PredictionTracker } from './prediction.tracker';
 
 export interface PredictionIngestResult {
   rounds: number;
@@ -35,7 +35,7 @@ export async function measurePredictionIngest(nc: NatsConnection, tracker: Predi
   tracker.resetCounters();
   const t0 = Date.now();
   for (let r = 0; r < rounds; r++) {
-    const modelVersion = `bench-ingest-${r}`;
+    const modelVersion = `${BENCH_MODEL_PREFIX}${r}`;
     let list: PredictionV1[] = [];
     const flush = () => {
       const body: PredictionBatchV1 = { site: INFERENCE_SITE, predictions: list };
@@ -53,14 +53,15 @@ export async function measurePredictionIngest(nc: NatsConnection, tracker: Predi
     await waitFor(
       () => {
         assertRunning(twin);
-        return tracker.counters.predictions >= want;
+        // Only the bench's own: the predictor keeps running and may still store predictions of its own.
+        return tracker.counters.benchPredictions >= want;
       },
-      { timeoutMs, intervalMs: 5, what: `round ${r + 1} of the prediction write-back to be stored (${tracker.counters.predictions} of ${want})` },
+      { timeoutMs, intervalMs: 5, what: `round ${r + 1} of the prediction write-back to be stored (${tracker.counters.benchPredictions} of ${want})` },
     );
   }
-  const seconds = (tracker.counters.lastPredictionAt - t0) / 1000;
+  const seconds = (tracker.counters.lastBenchPredictionAt - t0) / 1000;
   const cpu1 = pid ? readProcCpuSeconds(pid) : null;
-  const predictions = tracker.counters.predictions;
+  const predictions = tracker.counters.benchPredictions;
   return {
     rounds,
     predictions,

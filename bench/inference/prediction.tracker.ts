@@ -7,6 +7,9 @@ const LAST_SEQ = Buffer.from('"lastSeq":');
 const BASED_ON_SEQ = Buffer.from('"basedOnSeq":');
 // applyPrediction writes `status` first; a health of "ok" further on must not count as an ok prediction.
 const PREDICTION_OK = Buffer.from('"prediction":{"status":"ok"');
+/** Model versions of the predictions the write-back phase publishes itself (prediction-ingest.phase.ts). */
+export const BENCH_MODEL_PREFIX = 'bench-ingest-';
+const BENCH_MODEL = Buffer.from(`"modelVersion":"${BENCH_MODEL_PREFIX}`);
 
 /**
  * The non-negative integer after `key` in a JSON buffer, or -1. The bench shares two cores with the
@@ -50,6 +53,9 @@ export interface TrackerCounters {
   changesCovered: number;
   firstPredictionAt: number;
   lastPredictionAt: number;
+  /** Of `predictions`, those made by the bench itself (model version `bench-ingest-*`), and when the last was stored. */
+  benchPredictions: number;
+  lastBenchPredictionAt: number;
   /** Telemetry twin-changed events and the readings (lastSeq advances) they carried. */
   changeEvents: number;
   readingsChanged: number;
@@ -61,7 +67,7 @@ export interface TrackerCounters {
   lastPublishedAt: number;
 }
 
-const zeroCounters = (): TrackerCounters => ({ predictions: 0, notOk: 0, changesCovered: 0, firstPredictionAt: 0, lastPredictionAt: 0, changeEvents: 0, readingsChanged: 0, firstChangeAt: 0, lastChangeAt: 0, published: 0, firstPublishedAt: 0, lastPublishedAt: 0 });
+const zeroCounters = (): TrackerCounters => ({ predictions: 0, benchPredictions: 0, lastBenchPredictionAt: 0, notOk: 0, changesCovered: 0, firstPredictionAt: 0, lastPredictionAt: 0, changeEvents: 0, readingsChanged: 0, firstChangeAt: 0, lastChangeAt: 0, published: 0, firstPublishedAt: 0, lastPublishedAt: 0 });
 
 /**
  * Follows `twin.v1.changed.<site>.>`: telemetry events say when a reading changed the twin,
@@ -208,6 +214,10 @@ export class PredictionTracker {
     c.predictions++;
     if (c.firstPredictionAt === 0) c.firstPredictionAt = now;
     c.lastPredictionAt = now;
+    if (buf.indexOf(BENCH_MODEL) >= 0) {
+      c.benchPredictions++;
+      c.lastBenchPredictionAt = now;
+    }
     const s = this.state(asset);
     if (basedOnSeq <= s.predictedSeq) return;
     c.changesCovered += basedOnSeq - s.predictedSeq;

@@ -13,7 +13,7 @@ import { runFloorDrain } from './floor.variant';
 import { saveLog, troubleLines, type DrainResult, type IngestBenchContext, type LatencyResult } from './ingest-bench.context';
 import { INGEST_BENCH_USAGE, parseIngestBenchArgs, type IngestBenchOptions } from './ingest-bench.options';
 import { runNaive } from './naive.variant';
-import { deployedTwinServiceRuntime, runTwinServiceDrain, runTwinServiceLatency, TWIN_SERVICE_MAIN, twinServiceBuilt } from './twin-service.variant';
+import { deployedTwinServiceRuntime, runTwinServiceDrain, runTwinServiceLatency, twinServiceBuilt } from './twin-service.variant';
 
 // A second round of drains is skipped when the first one was this slow, to keep a run within minutes.
 const ROUND_BUDGET_MS = 60_000;
@@ -65,7 +65,7 @@ async function main(): Promise<number> {
   const log = (line: string) => console.log(`[ingest-bench +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
   const serviceBuilt = twinServiceBuilt();
   const notes: string[] = [];
-  if (opts.variants.has('millwright') && !serviceBuilt) notes.push(`twin service not measured: ${TWIN_SERVICE_MAIN} does not exist (npm run build after apps/twin-service exists)`);
+  if (opts.variants.has('millwright') && !serviceBuilt) notes.push(`twin service not measured: ${deployedTwinServiceRuntime().entry} does not exist (npm run build)`);
 
   const nats = await startNatsServer();
   const work = makeTempDir('mw-bench-ingest-');
