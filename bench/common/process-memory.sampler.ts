@@ -15,6 +15,20 @@ export function readProcMemoryMb(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAno
 }
 
 /**
+ * Proportional set size in MiB (smaps_rollup), or null: like RSS, but each page shared with other
+ * processes counts by its share. Summed over a group of processes it counts the node binary's pages
+ * once, which RSS summed counts once per process.
+ */
+export function readProcPssMb(pid: number): number | null {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Tracks the peak RSS of a child process. VmHWM is the kernel's own high-water mark, so a spike
  * between two samples still counts; the periodic VmRSS read is only a fallback for kernels without it
  * and a way to read the peak after the last sample.

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { freePort, makeTempDir, repoRoot, startNatsServer, startProcess, waitFor, type NatsServerHandle, type RunningProcess } from '@millwright/testing';
 import { machineNote, writeBenchResults } from '../common/bench-results.writer';
-import { ProcessMemorySampler, readProcMemoryMb } from '../common/process-memory.sampler';
+import { ProcessMemorySampler, readProcMemoryMb, readProcPssMb } from '../common/process-memory.sampler';
 import { saveLog, troubleLines } from '../common/service-output';
 import { deployedRuntime } from '../common/deployed-runtime.reader';
 
@@ -92,6 +92,8 @@ interface VariantResult {
   processes: { name: string; startup_ms: number; idle_rss_mb: number; idle_anon_mb: number; idle_file_mb: number; load_rss_mb: number; load_anon_mb: number; load_mean_rss_mb: number; peak_rss_mb: number }[];
   nats_idle_rss_mb: number;
   nats_load_rss_mb: number;
+  /** Largest sum of the processes' PSS over the load samples. */
+  load_pss_total_mb: number;
   readings_sent_per_s: number;
   readings_ingested_per_s: number;
   problems: string[];
@@ -139,6 +141,7 @@ async function runVariant(variant: 'separate' | 'allinone', o: Options): Promise
     // Steady state is what a site lives with: the first 10 s (windows filling, caches warming) are not averaged.
     const samples: number[][] = procs.map(() => []);
     const anonSamples: number[][] = procs.map(() => []);
+    const pssTotals: number[] = [];
     const natsSamples: number[] = [];
     const warmupMs = Math.min(10_000, (o.loadSeconds * 1000) / 3);
     while (performance.now() - t0 < o.loadSeconds * 1000) {
@@ -149,6 +152,7 @@ async function runVariant(variant: 'separate' | 'allinone', o: Options): Promise
         samples[i].push(readProcMemoryMb(p.proc.child.pid!, 'VmRSS') ?? 0);
         anonSamples[i].push(readProcMemoryMb(p.proc.child.pid!, 'RssAnon') ?? 0);
       });
+      pssTotals.push(procs.reduce((sum, p) => sum + (readProcPssMb(p.proc.child.pid!) ?? 0), 0));
       natsSamples.push(readProcMemoryMb(nats.process.child.pid!, 'VmRSS') ?? 0);
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -169,6 +173,7 @@ async function runVariant(variant: 'separate' | 'allinone', o: Options): Promise
       processes,
       nats_idle_rss_mb: r1(natsIdle),
       nats_load_rss_mb: r1(Math.max(...natsSamples)),
+      load_pss_total_mb: r1(Math.max(...pssTotals)),
       readings_sent_per_s: o.assets,
       readings_ingested_per_s: Math.round(ingested / seconds),
       problems,
@@ -202,6 +207,9 @@ async function main(): Promise<void> {
     // The private part of edge_total_rss_mb: what is left when the node binary's pages, which the
     // three processes share in physical memory, are not counted three times (the target is on RSS).
     edge_total_anon_mb: sum(separate, 'load_anon_mb'),
+    // What the three processes take of physical memory together (PSS summed at the same instant):
+    // shared pages counted once. Shown beside the RSS sum; the target is stated on RSS.
+    edge_total_pss_mb: separate.load_pss_total_mb,
     allinone_rss_mb: allinoneRss,
     allinone_idle_rss_mb: allinone.processes[0].idle_rss_mb,
     startup_ms: startup,
@@ -222,7 +230,7 @@ async function main(): Promise<void> {
     `  ${p.name.padEnd(14)} start ${String(p.startup_ms).padStart(5)} ms   idle ${String(p.idle_rss_mb).padStart(6)} MB (anon ${p.idle_anon_mb}, files ${p.idle_file_mb})   load ${String(p.load_rss_mb).padStart(6)} MB (anon ${p.load_anon_mb}; mean ${p.load_mean_rss_mb})   peak ${p.peak_rss_mb} MB`;
   console.log('separate processes:');
   separate.processes.forEach((p) => console.log(row(p)));
-  console.log(`  total          idle ${results.edge_total_idle_rss_mb} MB   load ${edgeTotal} MB (anon ${results.edge_total_anon_mb})   (ingested ${separate.readings_ingested_per_s}/s of ${o.assets}/s; nats-server ${separate.nats_load_rss_mb} MB)`);
+  console.log(`  total          idle ${results.edge_total_idle_rss_mb} MB   load ${edgeTotal} MB (anon ${results.edge_total_anon_mb}; PSS summed ${results.edge_total_pss_mb})   (ingested ${separate.readings_ingested_per_s}/s of ${o.assets}/s; nats-server ${separate.nats_load_rss_mb} MB)`);
   console.log('all-in-one process:');
   allinone.processes.forEach((p) => console.log(row(p)));
   console.log(`  (ingested ${allinone.readings_ingested_per_s}/s of ${o.assets}/s; nats-server ${allinone.nats_load_rss_mb} MB)`);
