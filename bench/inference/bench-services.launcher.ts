@@ -3,7 +3,6 @@ import { freePort, repoRoot, startProcess, waitFor, type RunningProcess } from '
 import { ProcessMemorySampler } from '../common/process-memory.sampler';
 import { saveLog, troubleLines } from '../common/service-output';
 
-export const TWIN_SERVICE_MAIN = 'dist/apps/twin-service/src/main.js';
 
 export interface BenchService {
   name: string;

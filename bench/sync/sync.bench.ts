@@ -12,7 +12,8 @@ import { CMAPSS_SENSORS, CMAPSS_SETTINGS, generateSyntheticFleet, loadFleetProfi
 import { Streams, Subjects, type ReadingV1 } from '@millwright/contracts';
 import { WaitAborted, makeTempDir, startHubAndSites, waitFor, type Topology } from '@millwright/testing';
 import { machineNote, writeBenchResults } from '../common/bench-results.writer';
-import { TWIN_SERVICE_MAIN, assertRunning, startBenchService, stopBenchService, type BenchService } from '../inference/bench-services.launcher';
+import { deployedRuntime } from '../common/deployed-runtime.reader';
+import { assertRunning, startBenchService, stopBenchService, type BenchService } from '../inference/bench-services.launcher';
 import { SYNC_BENCH_USAGE, parseSyncBenchArgs, type SyncBenchOptions } from './sync-bench.options';
 
 const SITE = 'bench-site';
@@ -55,10 +56,14 @@ async function run(o: SyncBenchOptions, log: Log): Promise<Record<string, unknow
     topo = await startHubAndSites({ sites: [SITE], isolation: 'auto' });
     await waitFor(() => topo!.site(SITE).leafConnected(), { timeoutMs: 15_000, what: 'the uplink' });
     log(`topology: hub + ${SITE} (${topo.isolation}${topo.fallbackReason ? `: ${topo.fallbackReason}` : ''})`);
+    // As production starts it (image script and ENV, the Deployment's NODE_OPTIONS): the catch-up
+    // after an outage must fit the heap the site runs with.
+    const twinRuntime = deployedRuntime('twin-service', 'k8s/base/edge/services/twin-service.deployment.yaml');
     twin = await startBenchService(
       'twin-service',
-      TWIN_SERVICE_MAIN,
+      twinRuntime.entry,
       {
+        ...twinRuntime.env,
         NATS_URL: topo.site(SITE).url,
         TWIN_DB_PATH: join(dir.path, 'twins.db'),
         SQLITE_SYNCHRONOUS: 'normal',
@@ -74,7 +79,7 @@ async function run(o: SyncBenchOptions, log: Log): Promise<Record<string, unknow
         DEAD_LETTER_MAX_BYTES: String(16 * MB),
         PREDICTIONS_STREAM_MAX_BYTES: String(16 * MB),
       },
-      ['--max-old-space-size=192'],
+      [],
     );
     platform = await startBenchService(
       'asset-platform',
