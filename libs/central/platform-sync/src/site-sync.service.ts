@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HubStreams, Streams, Subjects, encodeDeadLetterPayload, type DeadLetterV1, type SnapshotRequestV1, type SyncAppliedV1 } from '@millwright/contracts';
-import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, ensureStream, publishJson, publishJsonDurably } from '@millwright/messaging';
+import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, ensureStream, publishJson, publishJsonDurably, boundedFileStream } from '@millwright/messaging';
 import { MetricsRegistry } from '@millwright/observability';
 import { PlatformStore } from '@millwright/platform-data-access';
-import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, nanos, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, nanos, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
 import { DesiredDownlinkPublisher } from './desired-downlink.publisher';
 import { ModelRolloutPublisher } from './model-rollout.publisher';
 import { PLATFORM_DURABLE, PLATFORM_SYNC_OPTIONS, type PlatformSyncOptions } from './platform-sync.options';
@@ -54,24 +54,12 @@ export class SiteSyncService implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     this.jsm = await this.nc.jetstreamManager();
-    await ensureStream(this.jsm, {
-      name: HubStreams.downlink.name,
-      subjects: [...HubStreams.downlink.subjects],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      // Every downlink message is a whole document: the newest per subject is all a site needs.
-      max_msgs_per_subject: 1,
-      max_age: nanos(this.o.downlinkMaxAgeMs),
-      duplicate_window: nanos(10 * 60_000),
-    });
-    await ensureStream(this.jsm, {
-      name: Streams.deadLetters.name,
-      subjects: [Subjects.allDeadLetters],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      max_bytes: this.o.deadLetterMaxBytes,
-      discard: DiscardPolicy.Old,
-    });
+    // Every downlink message is a whole document: the newest per subject is all a site needs.
+    await ensureStream(
+      this.jsm,
+      boundedFileStream(HubStreams.downlink.name, HubStreams.downlink.subjects, { maxMsgsPerSubject: 1, maxAgeMs: this.o.downlinkMaxAgeMs, duplicateWindowMs: 10 * 60_000 }),
+    );
+    await ensureStream(this.jsm, boundedFileStream(Streams.deadLetters.name, [Subjects.allDeadLetters], { maxBytes: this.o.deadLetterMaxBytes }));
     for (const s of this.o.sites) await this.addSite(s.id, s.domain);
     this.timer = setInterval(() => void this.tick(), this.o.announceIntervalMs);
     this.timer.unref();
@@ -90,17 +78,20 @@ export class SiteSyncService implements OnApplicationBootstrap, OnApplicationShu
     if (this.sites.has(id)) return;
     const stream = HubStreams.syncIn(id);
     const external = { api: `$JS.${domain}.API`, deliver: `deliver.sync.${id}` };
-    await ensureStream(this.jsm, {
-      name: stream,
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      max_bytes: this.o.inboxMaxBytes,
-      discard: DiscardPolicy.Old,
-      sources: [
-        { name: Streams.syncOut.name, external },
-        { name: Streams.orders.name, external },
-      ],
-    });
+    await ensureStream(
+      this.jsm,
+      boundedFileStream(
+        stream,
+        [],
+        { maxBytes: this.o.inboxMaxBytes },
+        {
+          sources: [
+            { name: Streams.syncOut.name, external },
+            { name: Streams.orders.name, external },
+          ],
+        },
+      ),
+    );
     await ensureConsumer(this.jsm, stream, { durable_name: PLATFORM_DURABLE, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: nanos(this.o.ackWaitMs), max_ack_pending: 1 });
     const rt: SiteRuntime = {
       id,

@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { Streams, Subjects, type OrderEventV1 } from '@millwright/contracts';
 import { MaintenanceSqliteStore, type OutboxRow } from '@millwright/maintenance-data-access';
 import { transition } from '@millwright/maintenance-domain';
-import { NATS_CONNECTION, ensureStream } from '@millwright/messaging';
+import { NATS_CONNECTION, ensureStream, boundedFileStream } from '@millwright/messaging';
 import { MetricsRegistry } from '@millwright/observability';
-import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type NatsConnection } from 'nats';
+import { type NatsConnection } from 'nats';
 import { orderEvents } from './order-events.factory';
 import { SupplierClient, backoffDelayMs } from '@millwright/procurement';
 
@@ -55,16 +55,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationBootstrap(): Promise<void> {
     // Order events are kept (the central sync forwards them); the message id window drops re-publishes.
-    await ensureStream(await this.nc.jetstreamManager(), {
-      name: Streams.orders.name,
-      subjects: [...Streams.orders.subjects],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      discard: DiscardPolicy.Old,
-      max_age: nanos(90 * 86_400_000),
-      max_bytes: 256 * 1024 ** 2,
-      duplicate_window: nanos(10 * 60_000),
-    });
+    await ensureStream(
+      await this.nc.jetstreamManager(),
+      boundedFileStream(Streams.orders.name, Streams.orders.subjects, { maxAgeMs: 90 * 86_400_000, maxBytes: 256 * 1024 ** 2, duplicateWindowMs: 10 * 60_000 }),
+    );
     this.timer = setInterval(() => this.kick(), this.o.intervalMs);
     this.timer.unref();
     this.kick();

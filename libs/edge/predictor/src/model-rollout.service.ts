@@ -7,11 +7,11 @@ import {
   type ModelReleaseChunkV1,
   type ModelReleaseStatusV1,
 } from '@millwright/contracts';
-import { NATS_CONNECTION, ensureStream, publishJsonDurably } from '@millwright/messaging';
+import { NATS_CONNECTION, ensureStream, publishJsonDurably, boundedFileStream } from '@millwright/messaging';
 import { decodeReleaseBundle, sha256Hex } from '@millwright/model-release';
 import { ModelRegistry, type ModelCandidate, type PreparedModel } from '@millwright/model-registry';
 import { ShadowTrial, windowRenormaliser } from '@millwright/predictor-domain';
-import { DeliverPolicy, RetentionPolicy, StorageType, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
+import { DeliverPolicy, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
 import { PREDICTOR_OPTIONS, type PredictorOptions } from './predictor.options';
 import { PredictorService, windowSpecOf } from './predictor.service';
 
@@ -232,14 +232,7 @@ export class ModelRolloutService implements OnApplicationBootstrap, OnApplicatio
   private async restorePromoted(): Promise<void> {
     const jsm = await this.nc.jetstreamManager();
     // Keeps the promoted release and the last decision for good: one message per subject, no age limit.
-    await ensureStream(jsm, {
-      name: Streams.modelActive.name,
-      subjects: [Subjects.modelActiveOfSite(this.site), Subjects.modelDecision(this.site)],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      max_msgs_per_subject: 1,
-      max_age: 0,
-    });
+    await ensureStream(jsm, boundedFileStream(Streams.modelActive.name, [Subjects.modelActiveOfSite(this.site), Subjects.modelDecision(this.site)], { maxMsgsPerSubject: 1 }));
     let a: ModelReleaseAnnouncementV1;
     try {
       a = (await jsm.streams.getMessage(Streams.modelActive.name, { last_by_subj: Subjects.modelActiveRelease(this.site) })).json<ModelReleaseAnnouncementV1>();

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, ensureStream, publishJsonDurably, type BatchOutcome } from '@millwright/messaging';
+import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, ensureStream, publishJsonDurably, type BatchOutcome, boundedFileStream } from '@millwright/messaging';
 import { HealthRegistry, MetricsRegistry } from '@millwright/observability';
 import { Streams, Subjects, deadLetterOf, parsePredictionBatch, type DeadLetterV1, type TwinChangedV1 } from '@millwright/contracts';
 import { TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
 import { applyPrediction, type AssetTwin, type JsonObject } from '@millwright/twin-domain';
-import { AckPolicy, DiscardPolicy, RetentionPolicy, StorageType, nanos, type JetStreamClient, type JsMsg, type NatsConnection } from 'nats';
+import { AckPolicy, nanos, type JetStreamClient, type JsMsg, type NatsConnection } from 'nats';
 import { INGEST_RETRY_DELAY_MS, TELEMETRY_INGEST_OPTIONS, type TelemetryIngestOptions } from './telemetry-ingest.options';
 import { announceTwinChanged } from './twin-changed.publisher';
 
@@ -36,17 +36,15 @@ export class PredictionIngestService implements OnApplicationBootstrap, OnApplic
 
   async onApplicationBootstrap(): Promise<void> {
     const jsm = await this.nc.jetstreamManager();
-    await ensureStream(jsm, {
-      name: Streams.predictions.name,
-      subjects: [...Streams.predictions.subjects],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      discard: DiscardPolicy.Old,
-      max_bytes: this.o.predictionsMaxBytes,
-      max_age: nanos(this.o.predictionsMaxAgeMs),
-      num_replicas: this.o.replicas,
-      duplicate_window: nanos(120_000),
-    });
+    await ensureStream(
+      jsm,
+      boundedFileStream(Streams.predictions.name, Streams.predictions.subjects, {
+        maxBytes: this.o.predictionsMaxBytes,
+        maxAgeMs: this.o.predictionsMaxAgeMs,
+        replicas: this.o.replicas,
+        duplicateWindowMs: 120_000,
+      }),
+    );
     await ensureConsumer(jsm, Streams.predictions.name, { durable_name: DERIVED_DURABLE, ack_policy: AckPolicy.Explicit, ack_wait: nanos(this.o.ackWaitMs), max_ack_pending: this.o.maxAckPending });
     this.js = this.nc.jetstream();
     this.consumer = new JetStreamBatchConsumer(

@@ -1,5 +1,6 @@
 import { Streams } from '@millwright/contracts';
-import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, nanos, type ConsumerConfig, type StreamConfig } from 'nats';
+import { boundedFileStream } from '@millwright/messaging';
+import { AckPolicy, DeliverPolicy, nanos, type ConsumerConfig, type StreamConfig } from 'nats';
 import { INGEST_DURABLE, type TelemetryIngestOptions } from './telemetry-ingest.options';
 
 /**
@@ -11,32 +12,22 @@ import { INGEST_DURABLE, type TelemetryIngestOptions } from './telemetry-ingest.
  * full, the oldest messages go first, and the consumer's backlog metric shows it coming.
  */
 export function telemetryStreamConfig(o: TelemetryIngestOptions): Partial<StreamConfig> & { name: string } {
-  return {
-    name: Streams.telemetry.name,
-    subjects: [...Streams.telemetry.subjects],
-    retention: RetentionPolicy.Limits,
-    storage: StorageType.File,
-    discard: DiscardPolicy.Old,
-    max_bytes: o.streamMaxBytes,
-    max_age: nanos(o.streamMaxAgeMs),
-    num_replicas: o.replicas,
-    // Gateways that set Nats-Msg-Id get exactly-once publishing across their own retries.
-    duplicate_window: nanos(120_000),
-  };
+  // Gateways that set Nats-Msg-Id get exactly-once publishing across their own retries.
+  return boundedFileStream(Streams.telemetry.name, Streams.telemetry.subjects, {
+    maxBytes: o.streamMaxBytes,
+    maxAgeMs: o.streamMaxAgeMs,
+    replicas: o.replicas,
+    duplicateWindowMs: 120_000,
+  });
 }
 
 export function deadLetterStreamConfig(o: TelemetryIngestOptions): Partial<StreamConfig> & { name: string } {
-  return {
-    name: Streams.deadLetters.name,
-    subjects: [...Streams.deadLetters.subjects],
-    retention: RetentionPolicy.Limits,
-    storage: StorageType.File,
-    discard: DiscardPolicy.Old,
-    max_bytes: o.deadLetterMaxBytes,
-    max_age: nanos(o.deadLetterMaxAgeMs),
-    num_replicas: o.replicas,
-    duplicate_window: nanos(120_000),
-  };
+  return boundedFileStream(Streams.deadLetters.name, Streams.deadLetters.subjects, {
+    maxBytes: o.deadLetterMaxBytes,
+    maxAgeMs: o.deadLetterMaxAgeMs,
+    replicas: o.replicas,
+    duplicateWindowMs: 120_000,
+  });
 }
 
 /**

@@ -7,13 +7,13 @@ import {
   type DesiredConflictsV1,
   type TwinChangedV1,
 } from '@millwright/contracts';
-import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, ensureStream, publishJsonDurably } from '@millwright/messaging';
+import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, ensureStream, publishJsonDurably, boundedFileStream } from '@millwright/messaging';
 import { MetricsRegistry } from '@millwright/observability';
 import { reconcileDesired } from '@millwright/sync-domain';
 import { TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
 import type { JsonObject } from '@millwright/twin-domain';
 import { announceTwinChanged } from '@millwright/twin-ingest';
-import { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, type JsMsg, type NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, type JsMsg, type NatsConnection } from 'nats';
 import { TWIN_SYNC_OPTIONS, type TwinSyncOptions } from './twin-sync.options';
 
 const DURABLE = 'twin-desired';
@@ -46,19 +46,23 @@ export class DesiredDownlinkService implements OnApplicationBootstrap, OnApplica
 
   async onApplicationBootstrap(): Promise<void> {
     const jsm = await this.nc.jetstreamManager();
-    await ensureStream(jsm, {
-      name: Streams.downlinkIn.name,
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      max_msgs_per_subject: 1,
-      sources: [
+    await ensureStream(
+      jsm,
+      boundedFileStream(
+        Streams.downlinkIn.name,
+        [],
+        { maxMsgsPerSubject: 1 },
         {
-          name: 'DOWNLINK',
-          filter_subject: Subjects.downlinkOfSite(this.o.site),
-          external: { api: `$JS.${this.o.hubDomain}.API`, deliver: `deliver.downlink.${this.o.site}` },
+          sources: [
+            {
+              name: 'DOWNLINK',
+              filter_subject: Subjects.downlinkOfSite(this.o.site),
+              external: { api: `$JS.${this.o.hubDomain}.API`, deliver: `deliver.downlink.${this.o.site}` },
+            },
+          ],
         },
-      ],
-    });
+      ),
+    );
     await ensureConsumer(jsm, Streams.downlinkIn.name, {
       durable_name: DURABLE,
       ack_policy: AckPolicy.Explicit,

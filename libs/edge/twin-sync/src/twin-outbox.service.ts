@@ -3,11 +3,11 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Streams, Subjects, type SnapshotRequestV1, type TwinChangedV1, type TwinDeltaBatchV1, type TwinDeltaV1 } from '@millwright/contracts';
-import { NATS_CONNECTION, ensureStream } from '@millwright/messaging';
+import { NATS_CONNECTION, ensureStream, boundedFileStream } from '@millwright/messaging';
 import { MetricsRegistry } from '@millwright/observability';
 import { DeltaCompactor, type CompactedDelta } from '@millwright/sync-domain';
 import { TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
-import { DiscardPolicy, RetentionPolicy, StorageType, headers, nanos, type JetStreamClient, type JetStreamManager, type MsgHdrs, type NatsConnection, type PubAck, type Subscription } from 'nats';
+import { headers, type JetStreamClient, type JetStreamManager, type MsgHdrs, type NatsConnection, type PubAck, type Subscription } from 'nats';
 import { snapshotDelta } from './twin-snapshot';
 import { SYNC_NATS_CONNECTION, TWIN_SYNC_OPTIONS, type TwinSyncOptions } from './twin-sync.options';
 
@@ -69,16 +69,10 @@ export class TwinOutboxService implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     const jsm = await this.nc.jetstreamManager();
-    await ensureStream(jsm, {
-      name: Streams.syncOut.name,
-      subjects: [...Streams.syncOut.subjects],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      discard: DiscardPolicy.Old,
-      max_bytes: this.o.streamMaxBytes,
-      max_age: nanos(this.o.streamMaxAgeMs),
-      duplicate_window: nanos(10 * 60_000),
-    });
+    await ensureStream(
+      jsm,
+      boundedFileStream(Streams.syncOut.name, Streams.syncOut.subjects, { maxBytes: this.o.streamMaxBytes, maxAgeMs: this.o.streamMaxAgeMs, duplicateWindowMs: 10 * 60_000 }),
+    );
     this.lastOutboxSeq = (await jsm.streams.info(Streams.syncOut.name)).state.last_seq;
     this.js = this.outboxNc.jetstream();
     this.unsubscribeFeed = this.feed.subscribe((e) => this.onChange(e));

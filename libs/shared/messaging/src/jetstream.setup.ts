@@ -1,4 +1,4 @@
-import { NatsError, type ConsumerConfig, type JetStreamManager, type StreamConfig } from 'nats';
+import { DiscardPolicy, NatsError, RetentionPolicy, StorageType, nanos, type ConsumerConfig, type JetStreamManager, type StreamConfig } from 'nats';
 
 function isNotFound(e: unknown): boolean {
   return e instanceof NatsError && (e.api_error?.err_code === 10059 || e.api_error?.err_code === 10014 || e.code === '404');
@@ -27,4 +27,39 @@ export async function ensureConsumer(jsm: JetStreamManager, stream: string, conf
     if (!isNotFound(e)) throw e;
     await jsm.consumers.add(stream, config);
   }
+}
+
+export interface StreamBounds {
+  maxBytes?: number;
+  maxAgeMs?: number;
+  maxMsgsPerSubject?: number;
+  /** Window in which a repeated Nats-Msg-Id is dropped. */
+  duplicateWindowMs?: number;
+  replicas?: number;
+}
+
+/**
+ * Every stream Millwright declares: file storage, limits retention, the oldest messages dropped
+ * when a bound is reached. What differs between streams is only their bounds (what an outage must
+ * survive) and, for streams filled from another domain, their sources instead of subjects.
+ */
+export function boundedFileStream(
+  name: string,
+  subjects: readonly string[],
+  b: StreamBounds,
+  extra: Pick<Partial<StreamConfig>, 'sources'> = {},
+): Partial<StreamConfig> & { name: string } {
+  return {
+    name,
+    ...(subjects.length ? { subjects: [...subjects] } : {}),
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    discard: DiscardPolicy.Old,
+    ...(b.maxBytes !== undefined ? { max_bytes: b.maxBytes } : {}),
+    ...(b.maxAgeMs !== undefined ? { max_age: nanos(b.maxAgeMs) } : {}),
+    ...(b.maxMsgsPerSubject !== undefined ? { max_msgs_per_subject: b.maxMsgsPerSubject } : {}),
+    ...(b.duplicateWindowMs !== undefined ? { duplicate_window: nanos(b.duplicateWindowMs) } : {}),
+    ...(b.replicas !== undefined ? { num_replicas: b.replicas } : {}),
+    ...extra,
+  };
 }
