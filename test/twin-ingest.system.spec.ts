@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { connect as mqttConnect } from 'mqtt';
 import { connect, type NatsConnection, type Subscription } from 'nats';
-import { IngestRejectCode, Streams, Subjects, TelemetryLimits, type DeadLetterV1, type TwinChangedV1 } from '@millwright/contracts';
+import { IngestRejectCode, Streams, Subjects, TelemetryLimits, decodeTwinChangeFrame, type DeadLetterV1, type TwinChangedV1 } from '@millwright/contracts';
 import { makeTempDir, startNatsServer, waitFor, type NatsServerHandle, type TempDir } from '@millwright/testing';
 import type { TwinDto } from '@millwright/twin-api';
 import { startTwinService, type TwinServiceHandle } from './support/twin-service.process';
@@ -46,14 +46,16 @@ describe('twin service: telemetry in, twins out (real nats-server, SQLite file, 
     }, { what: `twin ${asset}` });
 
   it('applies a reading published over NATS and announces the change', async () => {
-    const events = collect<TwinChangedV1>(nc, Subjects.twinChanged('plant1', 'pump-1'));
+    const events: { items: TwinChangedV1[] } = { items: [] };
+    const sub = nc.subscribe(Subjects.twinChanges('plant1'), { callback: (_e, m) => events.items.push(...decodeTwinChangeFrame(m.data).events) });
     nc.publish(Subjects.reading('plant1', 'pump-1'), enc(reading('pump-1', 1, { T50: 1400.5, P30: 553.2 }, { assetClass: 'pump', units: { T50: 'degR' } })));
     const t = await twinAt('pump-1', (b) => b.lastSeq === 1);
     expect(t.body).toMatchObject({ site: 'plant1', asset: 'pump-1', assetClass: 'pump', version: 1, reported: { T50: { v: 1400.5, seq: 1 }, P30: { v: 553.2, seq: 1 } } });
     expect(t.etag).toBe('"1"');
     await waitFor(() => events.items.length === 1, { what: 'twin-changed event' });
     expect(events.items[0]).toMatchObject({ site: 'plant1', asset: 'pump-1', version: 1, fromVersion: 0, cause: 'telemetry', lastSeq: 1 });
-    events.sub.unsubscribe();
+    expect(events.items[0].changes).toEqual({ readings: [{ seq: 1, ts: expect.any(Number), values: { T50: 1400.5, P30: 553.2 } }], metadata: { assetClass: 'pump' } });
+    sub.unsubscribe();
   });
 
   it('applies a batch of readings for several assets from one message', async () => {

@@ -1,19 +1,13 @@
 import type { NatsConnection, Subscription } from 'nats';
-import { Subjects, type PredictionBatchV1 } from '@millwright/contracts';
+import { Subjects, decodeTwinChangeFrame, readTwinChangeHeads, type PredictionBatchV1, type TwinChangedV1 } from '@millwright/contracts';
 
-const CAUSE_DERIVED = Buffer.from('"cause":"derived"');
-const CAUSE_TELEMETRY = Buffer.from('"cause":"telemetry"');
-const LAST_SEQ = Buffer.from('"lastSeq":');
 const BASED_ON_SEQ = Buffer.from('"basedOnSeq":');
-// applyPrediction writes `status` first; a health of "ok" further on must not count as an ok prediction.
-const PREDICTION_OK = Buffer.from('"prediction":{"status":"ok"');
 /** Model versions of the predictions the write-back phase publishes itself (prediction-ingest.phase.ts). */
 export const BENCH_MODEL_PREFIX = 'bench-ingest-';
-const BENCH_MODEL = Buffer.from(`"modelVersion":"${BENCH_MODEL_PREFIX}`);
 
 /**
  * The non-negative integer after `key` in a JSON buffer, or -1. The bench shares two cores with the
- * services it measures; a full JSON.parse of every event would take CPU the predictor needs.
+ * services it measures; a full JSON.parse of every prediction batch would take CPU the predictor needs.
  */
 export function integerAfter(buf: Buffer, key: Buffer): number {
   let i = buf.indexOf(key);
@@ -70,7 +64,7 @@ export interface TrackerCounters {
 const zeroCounters = (): TrackerCounters => ({ predictions: 0, benchPredictions: 0, lastBenchPredictionAt: 0, notOk: 0, changesCovered: 0, firstPredictionAt: 0, lastPredictionAt: 0, changeEvents: 0, readingsChanged: 0, firstChangeAt: 0, lastChangeAt: 0, published: 0, firstPublishedAt: 0, lastPublishedAt: 0 });
 
 /**
- * Follows `twin.v1.changed.<site>.>`: telemetry events say when a reading changed the twin,
+ * Follows `twin.v1.changed.<site>`: telemetry events say when a reading changed the twin,
  * derived events with `prediction.basedOnSeq` say when a prediction covering it was stored. The
  * twin service publishes the derived event only after committing the prediction, so its arrival
  * is "stored". One prediction can cover several readings (the predictor coalesces): each reading
@@ -92,7 +86,7 @@ export class PredictionTracker {
     site: string,
   ) {
     this.subs = [
-      nc.subscribe(Subjects.twinChanged(site, '>'), { callback: (_err, msg) => this.onEvent(msg.subject, msg.data) }),
+      nc.subscribe(Subjects.twinChanges(site), { callback: (_err, msg) => this.onFrame(msg.data) }),
       // The PREDICTIONS stream's subject, as core NATS: splits the path at the predictor's publish.
       nc.subscribe(Subjects.predictions(site), { callback: (_err, msg) => this.onPredictionBatch(msg.data) }),
     ];
@@ -146,12 +140,23 @@ export class PredictionTracker {
     return s;
   }
 
-  private onEvent(subject: string, data: Uint8Array): void {
+  /**
+   * Telemetry frames are read for their event heads only (the bench shares two cores with the
+   * services it measures); derived frames carry no readings and are decoded whole.
+   */
+  private onFrame(data: Uint8Array): void {
     const now = Date.now();
-    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const asset = subject.slice(subject.lastIndexOf('.') + 1);
-    if (buf.indexOf(CAUSE_TELEMETRY) >= 0) this.onTelemetry(asset, buf, now);
-    else if (buf.indexOf(CAUSE_DERIVED) >= 0) this.onDerived(asset, buf, now);
+    let heads;
+    try {
+      heads = readTwinChangeHeads(data).heads;
+    } catch {
+      this.unreadableEvents++;
+      return;
+    }
+    if (heads.some((h) => h.cause === 'derived')) {
+      for (const e of decodeTwinChangeFrame(data).events) if (e.cause === 'derived') this.onDerived(e, now);
+    }
+    for (const h of heads) if (h.cause === 'telemetry') this.onTelemetry(h.asset, h.lastSeq, now);
   }
 
   /** Counted by a byte scan; parsed only while readings are published for latency. */
@@ -180,12 +185,7 @@ export class PredictionTracker {
     }
   }
 
-  private onTelemetry(asset: string, buf: Buffer, now: number): void {
-    const lastSeq = integerAfter(buf, LAST_SEQ);
-    if (lastSeq < 0) {
-      this.unreadableEvents++;
-      return;
-    }
+  private onTelemetry(asset: string, lastSeq: number, now: number): void {
     const c = this.counters;
     c.changeEvents++;
     if (c.firstChangeAt === 0) c.firstChangeAt = now;
@@ -200,21 +200,23 @@ export class PredictionTracker {
     }
   }
 
-  private onDerived(asset: string, buf: Buffer, now: number): void {
-    const basedOnSeq = integerAfter(buf, BASED_ON_SEQ);
-    if (basedOnSeq < 0) {
+  private onDerived(e: TwinChangedV1, now: number): void {
+    const asset = e.asset;
+    const prediction = e.changes.derived?.prediction as { status?: string; basedOnSeq?: number; modelVersion?: string } | undefined;
+    const basedOnSeq = prediction?.basedOnSeq;
+    if (typeof basedOnSeq !== 'number') {
       this.unreadableEvents++;
       return;
     }
     const c = this.counters;
-    if (buf.indexOf(PREDICTION_OK) < 0) {
+    if (prediction?.status !== 'ok') {
       c.notOk++;
       return;
     }
     c.predictions++;
     if (c.firstPredictionAt === 0) c.firstPredictionAt = now;
     c.lastPredictionAt = now;
-    if (buf.indexOf(BENCH_MODEL) >= 0) {
+    if (prediction.modelVersion?.startsWith(BENCH_MODEL_PREFIX)) {
       c.benchPredictions++;
       c.lastBenchPredictionAt = now;
     }

@@ -1,23 +1,5 @@
 import type { NatsConnection, Subscription } from 'nats';
-import { Subjects } from '@millwright/contracts';
-
-const LAST_SEQ = Buffer.from('"lastSeq":');
-
-/**
- * Reads `lastSeq` out of a TwinChangedV1 event without JSON.parse: the bench shares two cores with
- * the service it measures, and a full parse of ~100k events would take CPU from the service.
- */
-export function lastSeqOf(data: Uint8Array): number {
-  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  let i = buf.indexOf(LAST_SEQ);
-  if (i < 0) return -1;
-  i += LAST_SEQ.length;
-  while (buf[i] === 0x20) i++;
-  let n = 0;
-  let digits = 0;
-  for (; buf[i] >= 0x30 && buf[i] <= 0x39; i++, digits++) n = n * 10 + (buf[i] - 0x30);
-  return digits > 0 ? n : -1;
-}
+import { Subjects, readTwinChangeHeads, type TwinChangeHead } from '@millwright/contracts';
 
 interface PendingReading {
   seq: number;
@@ -25,8 +7,9 @@ interface PendingReading {
 }
 
 /**
- * Follows `twin.v1.changed.<site>.>` to learn when readings are committed: the services publish an
- * event after each commit, carrying the twin's `lastSeq`. A reading counts as committed once its
+ * Follows `twin.v1.changed.<site>` to learn when readings are committed: the services publish a
+ * frame of events after each commit, each carrying its twin's `lastSeq` (only the event heads are
+ * read: the bench shares two cores with the service it measures). A reading counts as committed once its
  * asset's `lastSeq` reaches the reading's seq, which also covers readings that one event coalesces.
  */
 export class CommitTracker {
@@ -45,7 +28,7 @@ export class CommitTracker {
     private readonly nc: NatsConnection,
     site: string,
   ) {
-    this.sub = nc.subscribe(Subjects.twinChanged(site, '>'), { callback: (_err, msg) => this.onEvent(msg.subject, msg.data) });
+    this.sub = nc.subscribe(Subjects.twinChanges(site), { callback: (_err, msg) => this.onFrame(msg.data) });
   }
 
   /** Makes sure the server has the subscription before anything is published. */
@@ -105,17 +88,22 @@ export class CommitTracker {
     this.sub.unsubscribe();
   }
 
-  private onEvent(subject: string, data: Uint8Array): void {
+  private onFrame(data: Uint8Array): void {
     const now = Date.now();
-    this.events++;
-    if (this.firstEventAt === 0) this.firstEventAt = now;
-    this.lastEventAt = now;
-    const asset = subject.slice(subject.lastIndexOf('.') + 1);
-    const lastSeq = lastSeqOf(data);
-    if (lastSeq < 0) {
+    let heads: TwinChangeHead[];
+    try {
+      heads = readTwinChangeHeads(data).heads;
+    } catch {
       this.unreadableEvents++;
       return;
     }
+    if (this.firstEventAt === 0) this.firstEventAt = now;
+    this.lastEventAt = now;
+    for (const h of heads) this.onEvent(h.asset, h.lastSeq, now);
+  }
+
+  private onEvent(asset: string, lastSeq: number, now: number): void {
+    this.events++;
     const before = this.seen.get(asset) ?? 0;
     if (lastSeq <= before) return this.checkDone(now);
     this.seen.set(asset, lastSeq);

@@ -154,7 +154,7 @@ export async function runTwinServiceDrain(ctx: IngestBenchContext, kind: Message
           `(${ingestedAtLastEvent ?? '?'} of ${readings} readings counted as ingested at that moment): older readings were committed late, i.e. redelivered`,
       );
     }
-    if (tracker.unreadableEvents) ctx.problems.push(`twin service (${kind}): ${tracker.unreadableEvents} twin events without a readable lastSeq`);
+    if (tracker.unreadableEvents) ctx.problems.push(`twin service (${kind}): ${tracker.unreadableEvents} twin change frames that could not be read`);
     if (metrics !== null && metrics !== readings) ctx.problems.push(`twin service (${kind}): millwright_readings_ingested_total is ${metrics} after ingesting ${readings} readings`);
     const seconds = (end - drain.firstDeliveredAt) / 1000;
     result = { variant: 'millwright', kind, method: 'preload', readings, messages, seconds, rps: done / seconds, committed: done, stalled, peak_rss_mb: null, metrics_ingested: metrics, cpu_s: cpuUsed };
@@ -212,7 +212,7 @@ export async function runTwinServiceLatency(ctx: IngestBenchContext, kind: Messa
     const stats = summarizeLatencies(tracker.latencies());
     const uncommitted = tracker.uncommitted();
     if (uncommitted) ctx.problems.push(`twin service (latency, ${kind}): ${uncommitted} of ${sent} readings had no commit event 10 s after the load stopped`);
-    if (tracker.unreadableEvents) ctx.problems.push(`twin service (latency, ${kind}): ${tracker.unreadableEvents} twin events without a readable lastSeq`);
+    if (tracker.unreadableEvents) ctx.problems.push(`twin service (latency, ${kind}): ${tracker.unreadableEvents} twin change frames that could not be read`);
     result = {
       kind,
       offered_rps: opts.latencyRate,

@@ -3,7 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { NatsConnection } from 'nats';
 import type { Repository } from 'typeorm';
-import { Subjects, type ReadingBatchV1, type ReadingV1, type ReportedValue, type TwinChangedV1 } from '@millwright/contracts';
+import { Subjects, encodeTwinChangeFrame, type ReadingBatchV1, type ReadingV1, type ReportedValue, type TwinChangedV1 } from '@millwright/contracts';
 import { NaiveTwinEntity } from './naive-twin.entity';
 import { NAIVE_NATS } from './naive-ingest.tokens';
 
@@ -14,7 +14,6 @@ import { NAIVE_NATS } from './naive-ingest.tokens';
  */
 @Controller()
 export class NaiveIngestController {
-  private readonly encoder = new TextEncoder();
 
   constructor(
     @InjectRepository(NaiveTwinEntity) private readonly twins: Repository<NaiveTwinEntity>,
@@ -47,6 +46,6 @@ export class NaiveIngestController {
     await this.twins.save(twin);
 
     const event: TwinChangedV1 = { site: r.site, asset: r.asset, version: twin.version, fromVersion, cause: 'telemetry', at: now, changes: { readings: [{ seq: r.seq, ts, values: r.values }] }, lastSeq: twin.lastSeq };
-    this.nc.publish(Subjects.twinChanged(r.site, r.asset), this.encoder.encode(JSON.stringify(event)));
+    this.nc.publish(Subjects.twinChanges(r.site), encodeTwinChangeFrame(r.site, [event]));
   }
 }

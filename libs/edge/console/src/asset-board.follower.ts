@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { LiveOrderEvent } from '@millwright/console-contracts';
-import { Subjects, type OrderEventV1, type TwinChangedV1 } from '@millwright/contracts';
+import { Subjects, decodeTwinChangeFrame, type OrderEventV1 } from '@millwright/contracts';
 import { NATS_CONNECTION } from '@millwright/messaging';
 import type { NatsConnection, Subscription } from 'nats';
 import { AssetBoard, assetKey, type TwinLike } from './asset-board';
@@ -49,7 +49,7 @@ export class AssetBoardFollower implements OnApplicationBootstrap, OnApplication
   onApplicationBootstrap(): void {
     const site = this.o.site || '*';
     this.subs.push(
-      this.nc.subscribe(this.o.site ? `twin.v1.changed.${site}.*` : Subjects.allTwinChanges, { callback: (_e, m) => this.onTwinChanged(m.json<TwinChangedV1>()) }),
+      this.nc.subscribe(this.o.site ? Subjects.twinChanges(site) : Subjects.allTwinChanges, { callback: (_e, m) => this.onTwinChanges(m.data) }),
       this.nc.subscribe(this.o.site ? `order.v1.${site}.*` : Subjects.allOrderEvents, { callback: (_e, m) => this.onOrderEvent(m.json<OrderEventV1>()) }),
     );
     this.timer = setInterval(() => void this.tick(), this.o.liveFlushMs);
@@ -62,16 +62,26 @@ export class AssetBoardFollower implements OnApplicationBootstrap, OnApplication
     for (const s of this.subs) s.unsubscribe();
   }
 
-  private onTwinChanged(ev: TwinChangedV1): void {
-    const n = ev.changes.readings?.length ?? 0;
+  private onTwinChanges(data: Uint8Array): void {
+    let frame;
+    try {
+      frame = decodeTwinChangeFrame(data);
+    } catch (e) {
+      this.log.warn(`twin change frame dropped: ${(e as Error).message}`);
+      return;
+    }
+    let n = 0;
+    for (const ev of frame.events) {
+      n += ev.changes.readings?.length ?? 0;
+      const outcome = this.board.applyTwinChanged(ev);
+      if (outcome === 'gap' || outcome === 'unknown') this.refetch.add(assetKey(ev.site, ev.asset));
+    }
     if (n) {
       const now = Date.now();
       // Trimmed here too: nobody may ask for the rate for days (no browser open), and the list must not grow.
       this.dropOldReadings(now);
       this.readings.push({ at: now, n });
     }
-    const outcome = this.board.applyTwinChanged(ev);
-    if (outcome === 'gap' || outcome === 'unknown') this.refetch.add(assetKey(ev.site, ev.asset));
   }
 
   private onOrderEvent(ev: OrderEventV1): void {

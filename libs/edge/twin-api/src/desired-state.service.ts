@@ -4,7 +4,7 @@ import { NATS_CONNECTION } from '@millwright/messaging';
 import { desiredPatchStatus } from '@millwright/sync-domain';
 import { StaleVersionError, TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
 import { TwinDomainError, patchDesired, type AssetTwin, type JsonObject } from '@millwright/twin-domain';
-import { announceTwinChanged } from '@millwright/twin-ingest';
+import { announceTwinChanges } from '@millwright/twin-ingest';
 import type { NatsConnection } from 'nats';
 import { apiError } from '@millwright/observability';
 
@@ -39,7 +39,7 @@ export class DesiredStateService {
       changes: { desired: patch as JsonObject },
       lastSeq: twin.lastSeq,
     };
-    announceTwinChanged(this.nc, this.feed, event);
+    announceTwinChanges(this.nc, this.feed, [event]);
     return twin;
   }
 }

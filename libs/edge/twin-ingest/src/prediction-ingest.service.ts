@@ -6,7 +6,7 @@ import { TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
 import { applyPrediction, type AssetTwin, type JsonObject } from '@millwright/twin-domain';
 import { AckPolicy, nanos, type JetStreamClient, type JsMsg, type NatsConnection } from 'nats';
 import { INGEST_RETRY_DELAY_MS, TELEMETRY_INGEST_OPTIONS, type TelemetryIngestOptions } from './telemetry-ingest.options';
-import { announceTwinChanged } from './twin-changed.publisher';
+import { announceTwinChanges } from './twin-changed.publisher';
 
 export const DERIVED_DURABLE = 'twin-derived';
 
@@ -87,10 +87,11 @@ export class PredictionIngestService implements OnApplicationBootstrap, OnApplic
     }
     this.store.commitDerived([...changed.keys()]);
     this.applied.inc(changed.size);
+    const events: TwinChangedV1[] = [];
     for (const [twin, c] of changed) {
-      const event: TwinChangedV1 = { site: twin.site, asset: twin.asset, version: twin.version, fromVersion: c.fromVersion, cause: 'derived', at: now, changes: { derived: c.derived }, lastSeq: twin.lastSeq };
-      announceTwinChanged(this.nc, this.feed, event);
+      events.push({ site: twin.site, asset: twin.asset, version: twin.version, fromVersion: c.fromVersion, cause: 'derived', at: now, changes: { derived: c.derived }, lastSeq: twin.lastSeq });
     }
+    announceTwinChanges(this.nc, this.feed, events);
     const retry = new Set<number>();
     await Promise.all(
       deadLetters.map((d) =>

@@ -6,7 +6,7 @@ import { TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
 import type { JetStreamClient, JetStreamManager, JsMsg, NatsConnection } from 'nats';
 import { IngestBatchProcessor, type InboundMessage } from './ingest-batch.processor';
 import { INGEST_DURABLE, INGEST_RETRY_DELAY_MS, TELEMETRY_INGEST_OPTIONS, type TelemetryIngestOptions } from './telemetry-ingest.options';
-import { announceTwinChanged } from './twin-changed.publisher';
+import { announceTwinChanges } from './twin-changed.publisher';
 import { deadLetterStreamConfig, ingestConsumerConfig, telemetryStreamConfig } from './telemetry-stream.config';
 
 /**
@@ -102,7 +102,7 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
     this.m.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     this.m.batches.inc();
     this.m.ingested.inc(batch.accepted);
-    for (const e of batch.events) announceTwinChanged(this.nc, this.feed, e);
+    announceTwinChanges(this.nc, this.feed, batch.events);
     this.m.events.inc(batch.events.length);
 
     const retry = new Set<number>();

@@ -12,7 +12,7 @@ import { MetricsRegistry } from '@millwright/observability';
 import { reconcileDesired } from '@millwright/sync-domain';
 import { TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
 import type { JsonObject } from '@millwright/twin-domain';
-import { announceTwinChanged } from '@millwright/twin-ingest';
+import { announceTwinChanges } from '@millwright/twin-ingest';
 import { AckPolicy, DeliverPolicy, type JsMsg, type NatsConnection } from 'nats';
 import { TWIN_SYNC_OPTIONS, type TwinSyncOptions } from './twin-sync.options';
 
@@ -121,7 +121,7 @@ export class DesiredDownlinkService implements OnApplicationBootstrap, OnApplica
     const after = this.store.commitCentralDesired(u.site, u.asset, r.state.base as JsonObject, r.state.baseVersion, write ? (r.state.desired as JsonObject) : undefined, now);
     if (after) {
       const event: TwinChangedV1 = { site: u.site, asset: u.asset, version: after.version, fromVersion: before, cause: 'desired', at: now, changes: { desired: r.state.desired as JsonObject }, lastSeq: after.lastSeq };
-      announceTwinChanged(this.nc, this.feed, event);
+      announceTwinChanges(this.nc, this.feed, [event]);
     }
     this.m.applied.inc({ outcome: 'merged' });
   }

@@ -4,6 +4,7 @@ export * from './subjects';
 export * from './telemetry.schema';
 export * from './dead-letter.schema';
 export * from './twin-events.schema';
+export * from './twin-change.codec';
 export * from './prediction.schema';
 export * from './order-events.schema';
 export * from './twin-delta.schema';

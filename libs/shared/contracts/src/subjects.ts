@@ -15,10 +15,11 @@ export const Subjects = {
   allTelemetry: 'telemetry.v1.>',
 
   /**
-   * Core NATS notification after a twin change is committed (at most once: a consumer that missed
-   * one sees the gap in `fromVersion` and reads the twin).
+   * Core NATS notification after twin changes are committed: one message per commit, every change
+   * of it in a binary frame (twin-change.codec.ts). At most once: a consumer that missed one sees
+   * the gap in an asset's `fromVersion` and reads the twin.
    */
-  twinChanged: (site: string, asset: string): string => `twin.v1.changed.${site}.${asset}`,
+  twinChanges: (site: string): string => `twin.v1.changed.${site}`,
   allTwinChanges: 'twin.v1.changed.>',
 
   /** Predictions of one site, in batches: `prediction.v1.<site>`. */

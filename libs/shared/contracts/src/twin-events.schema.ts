@@ -11,7 +11,9 @@ export interface ReportedValue {
 }
 
 /**
- * Published on `twin.v1.changed.<site>.<asset>` after every committed change of a twin. `changes`
+ * One committed change of a twin. Every change of a commit goes out together on
+ * `twin.v1.changed.<site>` (encodeTwinChangeFrame), and in commit order to listeners in the same
+ * process (the twin service's TwinChangeFeed). `changes`
  * carries only what changed (the readings applied; for `desired`, a JSON merge patch where null
  * means deleted; for `derived`, the new fields), so a consumer can keep a copy current without
  * fetching the twin.

@@ -1,0 +1,96 @@
+import { decodeTwinChangeFrame, encodeTwinChangeFrame, readTwinChangeHeads, TwinChangeFrameError } from './twin-change.codec';
+import type { TwinChangedV1 } from './twin-events.schema';
+
+const telemetry = (asset: string, version: number, readings: Array<{ seq: number; ts: number; values: Record<string, number> }>, assetClass?: string): TwinChangedV1 => ({
+  site: 'plant-1',
+  asset,
+  version,
+  fromVersion: version - readings.length - (assetClass ? 1 : 0),
+  cause: 'telemetry',
+  at: 1_764_000_000_123,
+  changes: { readings, ...(assetClass ? { metadata: { assetClass } } : {}) },
+  lastSeq: Math.max(...readings.map((r) => r.seq)),
+});
+
+describe('twin change frames', () => {
+  it('carry every event of a commit exactly, numbers bit for bit', () => {
+    const events: TwinChangedV1[] = [
+      telemetry('pump-1', 2, [
+        { seq: 1, ts: 1_764_000_000_000, values: { T50: 1400.25, P30: 553.1 } },
+        { seq: 2, ts: 1_764_000_001_000, values: { T50: 0.1 + 0.2, P30: -0 } },
+      ]),
+      // Another sensor set, a new asset class, extreme but finite values.
+      telemetry('pump-2', 2, [{ seq: 9_007_199_254_740_991, ts: 1_764_000_000_000, values: { a: Number.MAX_VALUE, b: Number.MIN_VALUE, 'x.y:z-1': 5e-324 } }], 'turbofan'),
+      { site: 'plant-1', asset: 'pump-1', version: 3, fromVersion: 2, cause: 'desired', at: 5, changes: { desired: { rpm: 1200, mode: null } }, lastSeq: 2 },
+      { site: 'plant-1', asset: 'pump-3', version: 7, fromVersion: 6, cause: 'derived', at: 6, changes: { derived: { prediction: { rul: 80.5, status: 'ok' } } }, lastSeq: -1 },
+    ];
+    const frame = encodeTwinChangeFrame('plant-1', events);
+    const back = decodeTwinChangeFrame(frame);
+    expect(back.site).toBe('plant-1');
+    expect(back.events).toEqual(events);
+    expect(Object.is(back.events[0].changes.readings![1].values.P30, -0)).toBe(true);
+    expect(Object.keys(back.events[0].changes.readings![0].values)).toEqual(['T50', 'P30']);
+  });
+
+  it('give their event heads without the readings', () => {
+    const events = [
+      telemetry('pump-1', 12, [{ seq: 4, ts: 1, values: { a: 1 } }, { seq: 5, ts: 2, values: { a: 2, b: 3 } }]),
+      { site: 'plant-1', asset: 'pump-2', version: 3, fromVersion: 2, cause: 'derived' as const, at: 6, changes: { derived: { x: 1 } }, lastSeq: 8 },
+    ];
+    expect(readTwinChangeHeads(encodeTwinChangeFrame('plant-1', events))).toEqual({
+      site: 'plant-1',
+      heads: [
+        { asset: 'pump-1', cause: 'telemetry', version: 12, fromVersion: 10, lastSeq: 5, at: events[0].at, readingCount: 2 },
+        { asset: 'pump-2', cause: 'derived', version: 3, fromVersion: 2, lastSeq: 8, at: 6, readingCount: 0 },
+      ],
+    });
+  });
+
+  it('are read from a view into a larger buffer, as NATS hands them over', () => {
+    const frame = encodeTwinChangeFrame('s', [telemetry('a', 1, [{ seq: 1, ts: 2, values: { v: 3 } }])].map((e) => ({ ...e, site: 's' })));
+    const padded = new Uint8Array(frame.length + 13);
+    padded.set(frame, 7);
+    expect(decodeTwinChangeFrame(padded.subarray(7, 7 + frame.length)).events[0].changes.readings).toEqual([{ seq: 1, ts: 2, values: { v: 3 } }]);
+  });
+
+  it('refuse to frame what the layout cannot carry', () => {
+    const e = telemetry('pump-1', 1, [{ seq: 1, ts: 1, values: { T50: 1 } }]);
+    expect(() => encodeTwinChangeFrame('plant-2', [e])).toThrow(TwinChangeFrameError);
+    expect(() => encodeTwinChangeFrame('plant-1', [{ ...e, asset: 'pümpe' }])).toThrow(/ASCII/);
+    expect(() => encodeTwinChangeFrame('plant-1', [{ ...e, cause: 'other' as never }])).toThrow(/cause/);
+  });
+
+  describe('refuse anything that is not a whole frame', () => {
+    const good = encodeTwinChangeFrame('plant-1', [telemetry('pump-1', 2, [{ seq: 1, ts: 1, values: { T50: 1, P30: 2 } }, { seq: 2, ts: 2, values: { T50: 3, P30: 4 } }])]);
+
+    it.each([
+      ['empty', new Uint8Array(0)],
+      ['JSON', new TextEncoder().encode('{"site":"plant-1"}')],
+      ['cut short', good.subarray(0, good.length - 3)],
+      ['trailing bytes', new Uint8Array([...good, 0])],
+    ])('%s', (_name, data) => {
+      expect(() => decodeTwinChangeFrame(data)).toThrow(expect.objectContaining({ code: 'invalid_twin_change_frame' }));
+    });
+
+    it('an unknown cause, sensor set or a lying count', () => {
+      const bytes = Uint8Array.from(good);
+      const view = new DataView(bytes.buffer);
+      // magic 4, site 1+7, sets 2 + (1 + 1+3 + 1+3), event count 4, asset 1+6 -> cause at 34.
+      const cause = 4 + 8 + 2 + 9 + 4 + 7;
+      const wrongCause = Uint8Array.from(bytes);
+      wrongCause[cause] = 9;
+      expect(() => decodeTwinChangeFrame(wrongCause)).toThrow(/cause/);
+      const manyEvents = Uint8Array.from(bytes);
+      new DataView(manyEvents.buffer).setUint32(4 + 8 + 2 + 9, 1_000_000, true);
+      expect(() => decodeTwinChangeFrame(manyEvents)).toThrow(/cannot fit/);
+      const setOfFirstReading = cause + 2 + 32 + 4 + 16;
+      view.setUint16(setOfFirstReading, 5, true);
+      expect(() => decodeTwinChangeFrame(bytes)).toThrow(/sensor set/);
+    });
+
+    it('a sensor name that would replace a prototype', () => {
+      const frame = encodeTwinChangeFrame('p', [{ ...telemetry('a', 1, [{ seq: 1, ts: 1, values: { ['__proto__']: 1 } as Record<string, number> }]), site: 'p' }]);
+      expect(() => decodeTwinChangeFrame(frame)).toThrow(/not allowed/);
+    });
+  });
+});

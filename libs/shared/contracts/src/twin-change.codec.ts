@@ -1,0 +1,368 @@
+import type { TwinChangedV1 } from './twin-events.schema';
+
+/**
+ * Twin changes on the wire: one message per commit on `twin.v1.changed.<site>`, holding every
+ * change of that commit as a binary frame. A twin service commits up to a thousand readings at a
+ * time; as one JSON event per change, formatting the readings' numbers as text and one NATS message
+ * each cost more than everything else on the ingest path (and as much again in the server, which
+ * routes every message). The numbers travel here as IEEE 754 doubles, exactly as stored.
+ *
+ * Layout (little-endian; a "string" is a u8 byte length and that many ASCII bytes: site, asset and
+ * sensor names are restricted to ASCII by the telemetry contract):
+ *
+ *   magic       4 bytes  'MWT1'
+ *   site        string
+ *   sets        u16 count, then per set: u8 name count, names (strings)
+ *                        (the sensor names of readings, in value order; readings name their set)
+ *   events      u32 count, then per event:
+ *     asset       string
+ *     cause       u8       0 telemetry, 1 desired, 2 derived
+ *     hasExtra    u8       1 when a JSON part follows the numbers
+ *     version, fromVersion, lastSeq, at   f64 each
+ *     extra       (hasExtra) u32 byte length, UTF-8 JSON of { desired?, derived?, metadata? }
+ *     readings    u32 count, then per reading: seq f64, ts f64, set u16, one f64 per name of the set
+ */
+export const TWIN_CHANGE_FRAME_MAGIC = 'MWT1';
+
+const CAUSES: ReadonlyArray<TwinChangedV1['cause']> = ['telemetry', 'desired', 'derived'];
+const MAX_STRING = 255;
+const MAX_SETS = 0xffff;
+
+/** What one message on `twin.v1.changed.<site>` holds. */
+export interface TwinChangeFrameV1 {
+  site: string;
+  events: TwinChangedV1[];
+}
+
+/** A frame that cannot be read; `code` is what consumers count it under. */
+export class TwinChangeFrameError extends Error {
+  readonly code = 'invalid_twin_change_frame';
+  constructor(message: string) {
+    super(message);
+    this.name = 'TwinChangeFrameError';
+  }
+}
+
+type Extra = TwinChangedV1['changes'];
+type ReadingOf = NonNullable<Extra['readings']>[number];
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+function extraOf(e: TwinChangedV1): string | undefined {
+  const c = e.changes;
+  if (c.desired === undefined && c.derived === undefined && c.metadata === undefined) return undefined;
+  const extra: Omit<Extra, 'readings'> = {};
+  if (c.desired !== undefined) extra.desired = c.desired;
+  if (c.derived !== undefined) extra.derived = c.derived;
+  if (c.metadata !== undefined) extra.metadata = c.metadata;
+  return JSON.stringify(extra);
+}
+
+function checkAscii(s: string, what: string): void {
+  if (s.length > MAX_STRING) throw new TwinChangeFrameError(`${what} '${s.slice(0, 40)}...' is longer than ${MAX_STRING} characters`);
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) throw new TwinChangeFrameError(`${what} '${s}' is not ASCII`);
+}
+
+/**
+ * Sensor sets of a frame. Readings of one gateway nearly always carry the same names in the same
+ * order, so a reading is first compared with the set of the reading before it.
+ */
+class SensorSets {
+  readonly list: string[][] = [];
+  private readonly byKey = new Map<string, number>();
+  private last = -1;
+
+  indexOf(values: Record<string, number>): number {
+    if (this.last >= 0 && sameNames(this.list[this.last], values)) return this.last;
+    const names = Object.keys(values);
+    const key = names.join(',');
+    let i = this.byKey.get(key);
+    if (i === undefined) {
+      if (names.length > MAX_STRING) throw new TwinChangeFrameError(`a reading with ${names.length} values cannot be framed`);
+      if (this.list.length >= MAX_SETS) throw new TwinChangeFrameError('too many distinct sensor sets in one frame');
+      for (const n of names) checkAscii(n, 'sensor name');
+      i = this.list.length;
+      this.list.push(names);
+      this.byKey.set(key, i);
+    }
+    this.last = i;
+    return i;
+  }
+}
+
+function sameNames(names: readonly string[], values: Record<string, number>): boolean {
+  let i = 0;
+  for (const name in values) if (names[i++] !== name) return false;
+  return i === names.length;
+}
+
+/** Encodes the changes of one site (every event's `site` must be `site`). */
+export function encodeTwinChangeFrame(site: string, events: readonly TwinChangedV1[]): Uint8Array {
+  checkAscii(site, 'site');
+  const sets = new SensorSets();
+  // First pass: sizes, sensor sets and the JSON parts, so the frame is allocated once.
+  const readingSets: number[] = [];
+  const extras: Array<Uint8Array | undefined> = new Array(events.length);
+  let size = 4 + 1 + site.length + 2 + 4;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (e.site !== site) throw new TwinChangeFrameError(`event of site '${e.site}' in a frame of site '${site}'`);
+    checkAscii(e.asset, 'asset');
+    size += 1 + e.asset.length + 2 + 32 + 4;
+    const extra = extraOf(e);
+    if (extra !== undefined) {
+      const bytes = utf8.encode(extra);
+      extras[i] = bytes;
+      size += 4 + bytes.length;
+    }
+    const readings = e.changes.readings;
+    if (readings) {
+      for (let j = 0; j < readings.length; j++) {
+        const s = sets.indexOf(readings[j].values);
+        readingSets.push(s);
+        size += 18 + 8 * sets.list[s].length;
+      }
+    }
+  }
+  for (const names of sets.list) {
+    size += 1;
+    for (const n of names) size += 1 + n.length;
+  }
+
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let o = 0;
+  const str = (s: string) => {
+    out[o++] = s.length;
+    for (let i = 0; i < s.length; i++) out[o++] = s.charCodeAt(i);
+  };
+  for (; o < 4; o++) out[o] = TWIN_CHANGE_FRAME_MAGIC.charCodeAt(o);
+  str(site);
+  view.setUint16(o, sets.list.length, true);
+  o += 2;
+  for (const names of sets.list) {
+    out[o++] = names.length;
+    for (const n of names) str(n);
+  }
+  view.setUint32(o, events.length, true);
+  o += 4;
+  let r = 0;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    str(e.asset);
+    const cause = CAUSES.indexOf(e.cause);
+    if (cause < 0) throw new TwinChangeFrameError(`unknown cause '${String(e.cause)}'`);
+    out[o++] = cause;
+    const extra = extras[i];
+    out[o++] = extra ? 1 : 0;
+    view.setFloat64(o, e.version, true);
+    view.setFloat64(o + 8, e.fromVersion, true);
+    view.setFloat64(o + 16, e.lastSeq, true);
+    view.setFloat64(o + 24, e.at, true);
+    o += 32;
+    if (extra) {
+      view.setUint32(o, extra.length, true);
+      out.set(extra, o + 4);
+      o += 4 + extra.length;
+    }
+    const readings = e.changes.readings ?? [];
+    view.setUint32(o, readings.length, true);
+    o += 4;
+    for (let j = 0; j < readings.length; j++) {
+      const reading = readings[j];
+      const s = readingSets[r++];
+      view.setFloat64(o, reading.seq, true);
+      view.setFloat64(o + 8, reading.ts, true);
+      view.setUint16(o + 16, s, true);
+      o += 18;
+      const values = reading.values;
+      const names = sets.list[s];
+      for (let k = 0; k < names.length; k++) view.setFloat64(o + 8 * k, values[names[k]], true);
+      o += 8 * names.length;
+    }
+  }
+  return out;
+}
+
+/** What `readTwinChangeHeads` gives of each event: everything but its readings and JSON part. */
+export type TwinChangeHead = Pick<TwinChangedV1, 'asset' | 'cause' | 'version' | 'fromVersion' | 'lastSeq' | 'at'> & { readingCount: number };
+
+/** Bounds-checked reads over one frame; every read past the end is a TwinChangeFrameError. */
+class FrameReader {
+  o = 0;
+  private readonly view: DataView;
+  private readonly end: number;
+
+  constructor(private readonly data: Uint8Array) {
+    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    this.end = data.byteLength;
+  }
+
+  get left(): number {
+    return this.end - this.o;
+  }
+
+  need(n: number): void {
+    if (this.o + n > this.end) throw new TwinChangeFrameError(`frame ends at byte ${this.end}, ${n} more needed at ${this.o}`);
+  }
+
+  u8(): number {
+    this.need(1);
+    return this.data[this.o++];
+  }
+
+  u16(): number {
+    this.need(2);
+    const v = this.view.getUint16(this.o, true);
+    this.o += 2;
+    return v;
+  }
+
+  u32(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.o, true);
+    this.o += 4;
+    return v;
+  }
+
+  f64(): number {
+    this.need(8);
+    const v = this.view.getFloat64(this.o, true);
+    this.o += 8;
+    return v;
+  }
+
+  f64At(offset: number): number {
+    return this.view.getFloat64(offset, true);
+  }
+
+  str(): string {
+    const n = this.u8();
+    this.need(n);
+    let s = '';
+    for (let i = 0; i < n; i++) s += String.fromCharCode(this.data[this.o + i]);
+    this.o += n;
+    return s;
+  }
+
+  bytes(n: number): Uint8Array {
+    this.need(n);
+    const b = this.data.subarray(this.o, this.o + n);
+    this.o += n;
+    return b;
+  }
+
+  /** Magic, site and sensor sets: what comes before the events. Returns the event count. */
+  preamble(): { site: string; sets: string[][]; eventCount: number } {
+    this.need(4);
+    const d = this.data;
+    if (String.fromCharCode(d[0], d[1], d[2], d[3]) !== TWIN_CHANGE_FRAME_MAGIC) throw new TwinChangeFrameError('not a v1 twin change frame (bad magic)');
+    this.o = 4;
+    const site = this.str();
+    const sets: string[][] = new Array(this.u16());
+    for (let s = 0; s < sets.length; s++) {
+      const names: string[] = new Array(this.u8());
+      for (let i = 0; i < names.length; i++) {
+        names[i] = this.str();
+        // The names become keys of plain objects: `__proto__` would replace a prototype.
+        if (names[i] in Object.prototype) throw new TwinChangeFrameError(`sensor name '${names[i]}' is not allowed`);
+      }
+      sets[s] = names;
+    }
+    const eventCount = this.u32();
+    // Each event takes at least 42 bytes: a count larger than the rest of the frame is a lie.
+    if (eventCount * 42 > this.left) throw new TwinChangeFrameError(`${eventCount} events cannot fit in ${this.left} bytes`);
+    return { site, sets, eventCount };
+  }
+
+  /** An event up to its readings; leaves the reader at the first reading. */
+  head(i: number): { asset: string; cause: TwinChangedV1['cause']; version: number; fromVersion: number; lastSeq: number; at: number; extra?: Uint8Array } {
+    const asset = this.str();
+    const causeCode = this.u8();
+    const cause = CAUSES[causeCode];
+    if (cause === undefined) throw new TwinChangeFrameError(`event ${i}: unknown cause ${causeCode}`);
+    const hasExtra = this.u8() === 1;
+    const version = this.f64();
+    const fromVersion = this.f64();
+    const lastSeq = this.f64();
+    const at = this.f64();
+    const extra = hasExtra ? this.bytes(this.u32()) : undefined;
+    return { asset, cause, version, fromVersion, lastSeq, at, extra };
+  }
+
+  readingCount(i: number): number {
+    const n = this.u32();
+    if (n * 18 > this.left) throw new TwinChangeFrameError(`event ${i}: ${n} readings cannot fit in ${this.left} bytes`);
+    return n;
+  }
+
+  /** Seq, ts and sensor set of the next reading; leaves the reader at its values. */
+  readingHead(sets: readonly string[][], i: number, j: number): { seq: number; ts: number; names: string[] } {
+    const seq = this.f64();
+    const ts = this.f64();
+    const names = sets[this.u16()];
+    if (names === undefined) throw new TwinChangeFrameError(`reading ${j} of event ${i} names an unknown sensor set`);
+    this.need(8 * names.length);
+    return { seq, ts, names };
+  }
+
+  done(): void {
+    if (this.o !== this.end) throw new TwinChangeFrameError(`${this.end - this.o} bytes after the last event`);
+  }
+}
+
+/** Reads a frame; throws TwinChangeFrameError for anything that is not a whole, valid v1 frame. */
+export function decodeTwinChangeFrame(data: Uint8Array): TwinChangeFrameV1 {
+  const r = new FrameReader(data);
+  const { site, sets, eventCount } = r.preamble();
+  const events: TwinChangedV1[] = new Array(eventCount);
+  for (let i = 0; i < eventCount; i++) {
+    const { asset, cause, version, fromVersion, lastSeq, at, extra } = r.head(i);
+    let changes: Extra = {};
+    if (extra) {
+      try {
+        changes = JSON.parse(utf8Decoder.decode(extra)) as Extra;
+      } catch (e) {
+        throw new TwinChangeFrameError(`event ${i}: JSON part unreadable: ${(e as Error).message}`);
+      }
+      if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) throw new TwinChangeFrameError(`event ${i}: JSON part is not an object`);
+    }
+    const readingCount = r.readingCount(i);
+    if (readingCount > 0) {
+      const readings: ReadingOf[] = new Array(readingCount);
+      for (let j = 0; j < readingCount; j++) {
+        const { seq, ts, names } = r.readingHead(sets, i, j);
+        const values: Record<string, number> = {};
+        for (let k = 0; k < names.length; k++) values[names[k]] = r.f64At(r.o + 8 * k);
+        r.o += 8 * names.length;
+        readings[j] = { seq, ts, values };
+      }
+      changes.readings = readings;
+    }
+    events[i] = { site, asset, version, fromVersion, cause, at, changes, lastSeq };
+  }
+  r.done();
+  return { site, events };
+}
+
+/**
+ * The heads of a frame's events without their readings or JSON: for consumers that only follow
+ * versions and sequence numbers (progress, gap detection), at a fraction of a full decode's cost.
+ */
+export function readTwinChangeHeads(data: Uint8Array): { site: string; heads: TwinChangeHead[] } {
+  const r = new FrameReader(data);
+  const { site, sets, eventCount } = r.preamble();
+  const heads: TwinChangeHead[] = new Array(eventCount);
+  for (let i = 0; i < eventCount; i++) {
+    const { asset, cause, version, fromVersion, lastSeq, at } = r.head(i);
+    const readingCount = r.readingCount(i);
+    for (let j = 0; j < readingCount; j++) {
+      const skip = 8 * r.readingHead(sets, i, j).names.length;
+      r.o += skip;
+    }
+    heads[i] = { asset, cause, version, fromVersion, lastSeq, at, readingCount };
+  }
+  r.done();
+  return { site, heads };
+}
