@@ -392,15 +392,21 @@ describe('TwinSqliteStore on a real SQLite file', () => {
       expect(store.dirtyCount()).toBe(0);
     });
 
-    it('never prunes history the checkpoint still needs, and the log never reuses an id below it', async () => {
+    it('prunes only history below the checkpoint, and the log never reuses an id at or below it', async () => {
       const a = await open(100, BEHIND);
       const each = (seqs: number[]) => ['a', 'b', 'c'].flatMap((asset) => seqs.map((seq) => r(asset, seq, { T50: seq })));
       ingest(a.store, each([1, 2, 3, 4, 5]));
       ingest(a.store, each([6, 7, 8, 9, 10]));
       expect(a.store.dirtyCount()).toBe(3);
       expect((a.db.prepare('SELECT log_id FROM twin_checkpoint').get() as { log_id: number }).log_id).toBe(15);
-      // Everything is too old, yet the newest logged row stays: it is the checkpoint after the flush.
-      expect(a.store.pruneHistory(1, T0 + 1e9, 10, undefined).deleted).toBe(29);
+      // Everything is too old, but the dirty twins need the log from id 16 on: only ids 1-14 go.
+      expect(a.store.pruneHistory(1, T0 + 1e9, 10, undefined).deleted).toBe(14);
+      expect(a.store.history('s1', 'c', 100).map((h) => h.seq)).toEqual([5, 6, 7, 8, 9, 10]);
+      expect([a.store.historyCount('s1', 'a'), a.store.historyCount('s1', 'c')]).toEqual([5, 6]);
+      expect(a.store.dirtyCount()).toBe(3);
+      // Once the rows hold everything, all but the newest row go: it is the checkpoint.
+      a.store.flush();
+      expect(a.store.pruneHistory(1, T0 + 1e9, 10, undefined).deleted).toBe(15);
       expect(a.store.history('s1', 'c', 100).map((h) => h.seq)).toEqual([10]);
       expect([a.store.historyCount('s1', 'a'), a.store.historyCount('s1', 'c')]).toEqual([0, 1]);
       // New readings are logged after it, so a crash replays them.

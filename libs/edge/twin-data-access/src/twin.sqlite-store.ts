@@ -148,9 +148,7 @@ export class TwinSqliteStore {
       putDesiredSync: db.prepare(`INSERT INTO desired_sync (site, asset, base, base_version) VALUES (?, ?, ?, ?)
         ON CONFLICT (site, asset) DO UPDATE SET base = excluded.base, base_version = excluded.base_version`),
       allCounts: db.prepare<[], { site: string; asset: string; history_count: number }>('SELECT site, asset, history_count FROM asset_twin'),
-      countsAfter: db.prepare<[string, string, number], { site: string; asset: string; history_count: number }>(
-        'SELECT site, asset, history_count FROM asset_twin WHERE (site, asset) > (?, ?) ORDER BY site, asset LIMIT ?',
-      ),
+      keysAfter: db.prepare<[string, string, number], { site: string; asset: string }>('SELECT site, asset FROM asset_twin WHERE (site, asset) > (?, ?) ORDER BY site, asset LIMIT ?'),
     };
     this.loadIndexes();
     this.recover();
@@ -446,16 +444,19 @@ export class TwinSqliteStore {
    * asset and none older than `minTs`. Returns rows deleted and where to continue.
    */
   pruneHistory(maxPerAsset: number, minTs: number, budget: number, cursor: string | undefined): { deleted: number; cursor: string | undefined } {
-    // Pages go by twin rows and their history counts, and the checkpoint bounds what may go.
-    this.flush();
+    // No flush first: it would write every dirty twin at once, tens of ms every tick with a large
+    // fleet. Paging by twin rows needs none (a twin's row is written with its first reading), the
+    // in-memory history counts are the current ones, and rows the checkpoint still needs stay.
     const keepFrom = this.checkpoint;
     const [afterSite, afterAsset = ''] = cursor === undefined ? [''] : cursor.split('/');
     const pruned = new Map<string, number>();
     let deleted = 0;
     const rows = this.db.transaction(() => {
-      const page = this.stmt.countsAfter.all(afterSite, afterAsset, budget);
-      for (const { site, asset, history_count: count } of page) {
-        const id = this.assetIds.get(twinKey(site, asset));
+      const page = this.stmt.keysAfter.all(afterSite, afterAsset, budget);
+      for (const { site, asset } of page) {
+        const key = twinKey(site, asset);
+        const count = this.historyCounts.get(key) ?? 0;
+        const id = this.assetIds.get(key);
         if (count === 0 || id === undefined) continue;
         const cut = count > maxPerAsset ? (this.stmt.nthNewestSeq.get(id, maxPerAsset)?.seq ?? -1) : -1;
         // The age test reads every row of the asset, and in the log those rows lie one per page; it
@@ -466,7 +467,8 @@ export class TwinSqliteStore {
         const n = (tooOld ? this.stmt.pruneAsset.run(id, cut, minTs, keepFrom) : this.stmt.pruneAssetBySeq.run(id, cut, keepFrom)).changes;
         if (n > 0) {
           deleted += n;
-          pruned.set(twinKey(site, asset), count - n);
+          pruned.set(key, count - n);
+          // Only the count: a dirty twin's row stays the snapshot it was (recovery recounts anyway).
           this.stmt.setHistoryCount.run(count - n, site, asset);
         }
       }
