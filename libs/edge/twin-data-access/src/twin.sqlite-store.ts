@@ -124,6 +124,10 @@ export class TwinSqliteStore {
         ON CONFLICT (site, asset) DO UPDATE SET asset_class = excluded.asset_class, reported = excluded.reported, desired = excluded.desired,
           derived = excluded.derived, version = excluded.version, last_seq = excluded.last_seq, last_seen_at = excluded.last_seen_at,
           history_count = excluded.history_count, updated_at = excluded.updated_at`),
+      // A dirty twin's class, desired and derived are those of its row (changing any of them writes
+      // the row at once), so writing it behind needs only the columns readings move; leaving
+      // asset_class out of the SET also spares its index an update.
+      updateReported: db.prepare('UPDATE asset_twin SET reported = ?, version = ?, last_seq = ?, last_seen_at = ?, history_count = ?, updated_at = ? WHERE site = ? AND asset = ?'),
       insertHistory: db.prepare('INSERT OR IGNORE INTO reading_log (asset_id, seq, ts, sensor_set, vals) VALUES (?, ?, ?, ?, ?)'),
       insertAssetKey: db.prepare('INSERT INTO asset_key (id, site, asset) VALUES (?, ?, ?)'),
       insertSensorSet: db.prepare('INSERT INTO sensor_set (id, names) VALUES (?, ?)'),
@@ -249,7 +253,7 @@ export class TwinSqliteStore {
         let added = 0;
         for (const key of deferred.keys()) if (!this.dirty.has(key)) added++;
         plan = this.dirty.plan(now, this.opts, writtenThrough, added);
-        for (const [key, m] of plan.due) this.writeTwin(m.twin, countOf(key));
+        for (const [key, m] of plan.due) this.writeDirty(m.twin, countOf(key));
         let oldest = plan.oldestLeft;
         if (oldest === undefined && added > 0) {
           for (const [key, id] of firstLogIds) {
@@ -368,7 +372,7 @@ export class TwinSqliteStore {
     if (this.dirty.size === 0 && this.checkpoint === this.lastLogId) return 0;
     const marks = [...this.dirty.entries()];
     this.transaction(() => {
-      for (const [key, m] of marks) this.writeTwin(m.twin, this.historyCounts.get(key) ?? 0);
+      for (const [key, m] of marks) this.writeDirty(m.twin, this.historyCounts.get(key) ?? 0);
       this.stmt.putCheckpoint.run(this.lastLogId);
     });
     for (const [key] of marks) this.dirty.clear(key);
@@ -498,6 +502,12 @@ export class TwinSqliteStore {
       t.createdAt,
       t.updatedAt,
     );
+  }
+
+  /** Writes a dirty twin: with its class, desired and derived already in the row, all of it. */
+  private writeDirty(t: AssetTwin, historyCount: number): void {
+    const changed = this.stmt.updateReported.run(this.encodeReported(t), t.version, t.lastSeq, t.lastSeenAt, historyCount, t.updatedAt, t.site, t.asset).changes;
+    if (changed === 0) this.writeTwin(t, historyCount);
   }
 
   private rowToTwin(r: TwinRow): AssetTwin {
