@@ -280,8 +280,18 @@ export class TwinSqliteStore {
       return { historyInserted: inserted };
     } catch (e) {
       // The cache already holds the applied state; drop it so that it is reloaded as committed.
-      for (const c of changes) this.evict(c.twin.site, c.twin.asset);
-      for (const r of readings) this.evict(r.site, r.asset);
+      const touched = new Map<string, [string, string]>();
+      for (const c of changes) touched.set(twinKey(c.twin.site, c.twin.asset), [c.twin.site, c.twin.asset]);
+      for (const r of readings) touched.set(twinKey(r.site, r.asset), [r.site, r.asset]);
+      for (const [site, asset] of touched.values()) {
+        try {
+          this.evict(site, asset);
+        } catch (rebuildError) {
+          // A dirty twin could not be read back; the commit's own error is the one to report. The
+          // readings are redelivered, and a restart replays the log in any case.
+          this.log.error(`twin ${site}/${asset} not rebuilt after a failed commit: ${(rebuildError as Error).message}`);
+        }
+      }
       throw e;
     }
   }
