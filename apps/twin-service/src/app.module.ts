@@ -17,7 +17,7 @@ export class AppModule {
         ObservabilityModule.forRoot({ service: 'twin-service' }),
         NatsConnectionModule.forRoot({ servers: c.NATS_URL, name: 'millwright-twin-service', nkeySeedFile: c.NATS_NKEY_SEED_FILE }),
         ApiAuthModule.forRoot(apiAuthOptions(c), 'twin-service'),
-        TwinDataAccessModule.forRoot({ path: c.TWIN_DB_PATH, synchronous: c.SQLITE_SYNCHRONOUS, cacheMb: c.SQLITE_CACHE_MB, cacheSize: c.TWIN_CACHE_SIZE }),
+        TwinDataAccessModule.forRoot({ path: c.TWIN_DB_PATH, synchronous: c.SQLITE_SYNCHRONOUS, cacheMb: c.SQLITE_CACHE_MB, cacheSize: c.TWIN_CACHE_SIZE, flushDelayMs: c.TWIN_FLUSH_DELAY }),
         TwinIngestModule.forRoot({
           ingest: {
             maxBatchReadings: c.INGEST_MAX_BATCH,

@@ -2,6 +2,7 @@ export * from './asset-twin.entity';
 export * from './desired-sync.entity';
 export * from './reading-log.entity';
 export * from './sqlite.data-source';
+export * from './twin-checkpoint.entity';
 export * from './twin.sqlite-store';
 export * from './twin-change.feed';
 export * from './twin-data-access.module';

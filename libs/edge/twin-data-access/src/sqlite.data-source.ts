@@ -5,7 +5,9 @@ import { AssetKeyEntity, ReadingLogEntity, SensorSetEntity } from './reading-log
 import { TwinSchema1764072000000 } from './migrations/1764072000000-twin-schema.migration';
 import { DesiredSync1764158400000 } from './migrations/1764158400000-desired-sync.migration';
 import { ReadingLog1764979200000 } from './migrations/1764979200000-reading-log.migration';
+import { TwinCheckpoint1765584000000 } from './migrations/1765584000000-twin-checkpoint.migration';
 import { DesiredSyncEntity } from './desired-sync.entity';
+import { TwinCheckpointEntity } from './twin-checkpoint.entity';
 
 export type SqliteSynchronous = 'off' | 'normal' | 'full';
 
@@ -21,8 +23,8 @@ export interface TwinDatabaseOptions {
   cacheMb?: number;
 }
 
-export const TWIN_ENTITIES = [AssetTwinEntity, AssetKeyEntity, ReadingLogEntity, SensorSetEntity, DesiredSyncEntity];
-export const TWIN_MIGRATIONS = [TwinSchema1764072000000, DesiredSync1764158400000, ReadingLog1764979200000];
+export const TWIN_ENTITIES = [AssetTwinEntity, AssetKeyEntity, ReadingLogEntity, SensorSetEntity, DesiredSyncEntity, TwinCheckpointEntity];
+export const TWIN_MIGRATIONS = [TwinSchema1764072000000, DesiredSync1764158400000, ReadingLog1764979200000, TwinCheckpoint1765584000000];
 
 export function twinDataSourceOptions(o: TwinDatabaseOptions): DataSourceOptions {
   return {

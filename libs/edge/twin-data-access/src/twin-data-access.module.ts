@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Logger, Module, type BeforeApplicationShutdown, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { nativeConnection, twinDataSourceOptions, type TwinDatabaseOptions } from './sqlite.data-source';
@@ -7,11 +7,17 @@ import { TwinChangeFeed } from './twin-change.feed';
 
 export interface TwinDataAccessOptions extends TwinDatabaseOptions {
   cacheSize: number;
+  /** How long a changed twin's row may lag behind it (the reading log holds the change meanwhile). */
+  flushDelayMs?: number;
 }
 
 /** Provides the TwinSqliteStore over a migrated SQLite database; import once, in the app module. */
 @Module({})
-export class TwinDataAccessModule {
+export class TwinDataAccessModule implements BeforeApplicationShutdown {
+  private readonly log = new Logger(TwinDataAccessModule.name);
+
+  constructor(private readonly store: TwinSqliteStore) {}
+
   static forRoot(o: TwinDataAccessOptions): DynamicModule {
     return {
       module: TwinDataAccessModule,
@@ -19,8 +25,31 @@ export class TwinDataAccessModule {
       global: true,
       // Named: the all-in-one process hosts the twin and maintenance databases side by side.
       imports: [TypeOrmModule.forRoot({ ...twinDataSourceOptions(o), name: 'twin' })],
-      providers: [{ provide: TwinSqliteStore, inject: [getDataSourceToken('twin')], useFactory: (ds: DataSource) => new TwinSqliteStore(nativeConnection(ds), { cacheSize: o.cacheSize }) }, TwinChangeFeed],
+      providers: [
+        {
+          provide: TwinSqliteStore,
+          inject: [getDataSourceToken('twin')],
+          useFactory: (ds: DataSource) => new TwinSqliteStore(nativeConnection(ds), { cacheSize: o.cacheSize, flushDelayMs: o.flushDelayMs }),
+        },
+        TwinChangeFeed,
+      ],
       exports: [TwinSqliteStore, TwinChangeFeed],
     };
+  }
+
+  /**
+   * Writes the dirty twins while the database is still open. Not in onApplicationShutdown: global
+   * modules shut down last and in reverse order of registration, so TypeORM's, which closes the data
+   * source there, would come before this one. Ingest may still commit after this; the telemetry
+   * ingest flushes again once its consumer has stopped, and whatever is left is replayed from the
+   * reading log on the next start.
+   */
+  beforeApplicationShutdown(): void {
+    try {
+      const n = this.store.flush();
+      if (n > 0) this.log.log(`wrote ${n} dirty twins before shutdown`);
+    } catch (e) {
+      this.log.error(`dirty twins not written before shutdown (the reading log replays them on start): ${(e as Error).message}`);
+    }
   }
 }

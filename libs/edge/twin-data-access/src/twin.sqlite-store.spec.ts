@@ -1,13 +1,49 @@
 import { join } from 'node:path';
-import type { Reading } from '@millwright/contracts';
+import type { PredictionV1, Reading } from '@millwright/contracts';
 import { makeTempDir, type TempDir } from '@millwright/testing';
-import { applyReadings } from '@millwright/twin-domain';
+import { applyPrediction, applyReadings, type AssetTwin } from '@millwright/twin-domain';
 import { DataSource } from 'typeorm';
 import { nativeConnection, openTwinDatabase, twinDataSourceOptions, TWIN_MIGRATIONS } from './sqlite.data-source';
-import { StaleVersionError, TwinSqliteStore } from './twin.sqlite-store';
+import { StaleVersionError, TwinSqliteStore, type TwinStoreOptions } from './twin.sqlite-store';
 
 const T0 = 1_764_000_000_000;
 const r = (asset: string, seq: number, values: Record<string, number>): Reading => ({ site: 's1', asset, seq, ts: T0 + seq * 1000, values });
+/** Rows written behind: nothing is due for an hour. */
+const BEHIND = { flushDelayMs: 3_600_000 };
+const FLEET = Array.from({ length: 8 }, (_, i) => `m${i}`);
+
+/**
+ * Batch k of a small fleet: three readings per asset with changing sensor sets, a late reading that
+ * fills a sensor no newer one set (logged), and from the third batch on a gateway that reuses an
+ * old seq for another sensor (refused by the log, moves the twin).
+ */
+function fleetBatch(k: number): Reading[] {
+  const out: Reading[] = [];
+  FLEET.forEach((asset, i) => {
+    for (let j = 0; j < 3; j++) {
+      const seq = k * 10 + j + 1;
+      out.push(r(asset, seq, j === 1 ? { T50: seq + i, P30: i + 0.5 } : { T50: seq * 2 + i, [`x${(seq + i) % 3}`]: seq / 4 }));
+    }
+    if (k > 0 && i % 2 === 0) out.push(r(asset, k * 10 - 5, { late: k + i }));
+    if (k > 1 && i % 3 === 1) out.push(r(asset, k * 10 - 8, { reused: k * i }));
+    // A sensor only this batch sets: a row that missed it would show.
+    if (k === 1 && i % 3 !== 1) out.push(r(asset, 14, { once: i }));
+  });
+  if (k === 3) out.push({ ...r('m5', 39, { T50: 1 }), assetClass: 'pump' });
+  return out;
+}
+
+/** What a twin is, all but its updatedAt (replay stamps the time it ran). */
+function snapshot(store: TwinSqliteStore, assets: readonly string[] = FLEET) {
+  return assets.map((a) => {
+    const t = store.get('s1', a);
+    if (!t) return undefined;
+    const { updatedAt: _, ...rest } = structuredClone(t);
+    return { ...rest, historyCount: store.historyCount('s1', a) };
+  });
+}
+
+const prediction = (asset: string, basedOnSeq: number): PredictionV1 => ({ site: 's1', asset, status: 'ok', rul: 90 - basedOnSeq, failureRisk: 0.1, health: 'ok', modelVersion: 'm1', at: T0 + basedOnSeq, basedOnSeq });
 
 describe('TwinSqliteStore on a real SQLite file', () => {
   let dir: TempDir;
@@ -19,14 +55,22 @@ describe('TwinSqliteStore on a real SQLite file', () => {
     dir.remove();
   });
 
-  async function open(cacheSize = 100) {
-    const { dataSource, db } = await openTwinDatabase({ path: join(dir.path, 'twins.db'), synchronous: 'full' });
-    closers.push(() => dataSource.destroy());
-    return { store: new TwinSqliteStore(db, { cacheSize }), db, close: () => dataSource.destroy() };
+  async function open(cacheSize = 100, opts: Partial<TwinStoreOptions> = {}, file = 'twins.db') {
+    const { dataSource, db } = await openTwinDatabase({ path: join(dir.path, file), synchronous: 'full' });
+    closers.push(() => (dataSource.isInitialized ? dataSource.destroy() : Promise.resolve()));
+    // Closing without flush() is what a kill -9 leaves: committed transactions only.
+    return { store: new TwinSqliteStore(db, { cacheSize, ...opts }), db, close: () => dataSource.destroy() };
   }
 
-  function ingest(store: TwinSqliteStore, readings: Reading[]) {
-    const changes = applyReadings(readings, (s, a) => store.getOrCreate(s, a, T0), T0);
+  function ingest(store: TwinSqliteStore, readings: Reading[], now = T0) {
+    // As the ingest processor does: one twin object per asset for the whole batch.
+    const local = new Map<string, AssetTwin>();
+    const lookup = (s: string, a: string) => {
+      let t = local.get(`${s}/${a}`);
+      if (!t) local.set(`${s}/${a}`, (t = store.getOrCreate(s, a, now)));
+      return t;
+    };
+    const changes = applyReadings(readings, lookup, now);
     return store.commitIngest(changes, readings);
   }
 
@@ -184,10 +228,213 @@ describe('TwinSqliteStore on a real SQLite file', () => {
     closers.push(() => dataSource.destroy());
     const store = new TwinSqliteStore(db);
     ingest(store, [r('e1', 1, { T50: 1400.25, P30: 553.1 }), r('e1', 2, { T50: 1401.5 })]);
+    await dataSource.undoLastMigration(); // the twin checkpoint
     await dataSource.undoLastMigration();
 
     const row = db.prepare(`SELECT reported FROM asset_twin WHERE asset = 'e1'`).get() as { reported: unknown };
     expect(JSON.parse(row.reported as string)).toEqual({ T50: [1401.5, T0 + 2000, 2], P30: [553.1, T0 + 1000, 1] });
     expect(db.prepare('SELECT seq FROM reading_history ORDER BY seq').all()).toEqual([{ seq: 1 }, { seq: 2 }]);
+  });
+
+  describe('rows written behind the reading log', () => {
+    it('gives every twin back exactly after a crash that left rows behind, and goes on as a store that never crashed', async () => {
+      const a = await open(100, BEHIND);
+      const ref = await open(100, { flushDelayMs: 0 }, 'ref.db');
+      let now = T0;
+      const both = (fn: (s: TwinSqliteStore) => void) => {
+        now += 1000;
+        fn(a.store);
+        fn(ref.store);
+      };
+      both((s) => ingest(s, fleetBatch(0), now));
+      both((s) => ingest(s, fleetBatch(1), now));
+      // m0, m2 and m3 are dirty and no reading refused by the log writes them meanwhile.
+      both((s) => {
+        const t = s.get('s1', 'm0')!;
+        applyPrediction(t, prediction('m0', 13), now);
+        s.commitDerived([t]);
+      });
+      both((s) => ingest(s, fleetBatch(2), now));
+      both((s) => s.update('s1', 'm2', undefined, (d) => (d.desired = { rpm: 1200 }), now));
+      both((s) => s.commitCentralDesired('s1', 'm3', { mode: 'eco' }, 4, { mode: 'eco' }, now));
+      both((s) => ingest(s, fleetBatch(3), now));
+      both((s) => ingest(s, fleetBatch(4), now));
+      expect(a.store.dirtyCount()).toBeGreaterThanOrEqual(4);
+
+      const before = snapshot(a.store);
+      expect(before).toEqual(snapshot(ref.store));
+      expect(before[0]!.derived).toMatchObject({ prediction: { basedOnSeq: 13 } });
+      expect(before[5]!.assetClass).toBe('pump');
+      await a.close();
+
+      const b = await open(100, BEHIND);
+      expect(snapshot(b.store)).toEqual(before);
+      // The rows themselves caught up: a SQL read sees the same twins.
+      expect(b.store.dirtyCount()).toBe(0);
+      const rows = b.store.list({ limit: 100 }).map((t) => ({ asset: t.asset, version: t.version, reported: t.reported, desired: t.desired, derived: t.derived }));
+      expect(rows).toEqual(before.map((t) => ({ asset: t!.asset, version: t!.version, reported: t!.reported, desired: t!.desired, derived: t!.derived })));
+
+      // The last batch is redelivered (it was never acked), then the fleet goes on; a second crash.
+      now += 1000;
+      ingest(b.store, fleetBatch(4), now);
+      ingest(ref.store, fleetBatch(4), now);
+      now += 1000;
+      ingest(b.store, fleetBatch(5), now);
+      ingest(ref.store, fleetBatch(5), now);
+      expect(snapshot(b.store)).toEqual(snapshot(ref.store));
+      await b.close();
+      const c = await open(100, BEHIND);
+      expect(snapshot(c.store)).toEqual(snapshot(ref.store));
+      for (const asset of FLEET) expect(c.store.history('s1', asset, 1000)).toEqual(ref.store.history('s1', asset, 1000));
+    });
+
+    it('writes a twin through when a reading that moved it was refused by the log (a reused seq), so a crash keeps it', async () => {
+      const a = await open(100, BEHIND);
+      ingest(a.store, [r('e1', 1, { T50: 1 })]);
+      ingest(a.store, [r('e1', 2, { T50: 2 })]);
+      expect(a.store.dirtyCount()).toBe(1);
+      // A gateway reusing seq 2 for another sensor: the log keeps the first reading with that seq only.
+      expect(ingest(a.store, [r('e1', 2, { P30: 7 })]).historyInserted).toBe(0);
+      expect(a.store.dirtyCount()).toBe(0);
+      // Within one batch too.
+      ingest(a.store, [r('e1', 3, { T50: 3 }), r('e1', 3, { N1: 9 })]);
+      expect(a.store.dirtyCount()).toBe(0);
+      const before = snapshot(a.store, ['e1']);
+      await a.close();
+
+      const b = await open(100, BEHIND);
+      expect(snapshot(b.store, ['e1'])).toEqual(before);
+      expect(b.store.get('s1', 'e1')).toMatchObject({ version: 5, lastSeq: 3, reported: { T50: { v: 3 }, P30: { v: 7, seq: 2 }, N1: { v: 9, seq: 3 } } });
+    });
+
+    it('lets list and keysChangedSince see the newest state of dirty twins', async () => {
+      const { store } = await open(100, BEHIND);
+      ingest(store, [r('e1', 1, { T50: 1 }), r('e2', 1, { T50: 1 })], T0);
+      ingest(store, [r('e1', 2, { T50: 5 })], T0 + 60_000);
+      expect(store.dirtyCount()).toBe(1);
+      expect(store.keysChangedSince(T0 + 1)).toEqual([{ site: 's1', asset: 'e1' }]);
+      ingest(store, [r('e2', 3, { T50: 6 })], T0 + 120_000);
+      expect(store.list({ seenSince: T0 + 2000, limit: 10 }).map((t) => [t.asset, t.version, t.reported.T50.v])).toEqual([
+        ['e1', 2, 5],
+        ['e2', 2, 6],
+      ]);
+      expect(store.dirtyCount()).toBe(0);
+
+      // Every other write of a dirty twin writes all of it and takes it off the dirty list.
+      ingest(store, [r('e1', 4, { T50: 7 }), r('e2', 4, { T50: 7 })], T0 + 180_000);
+      store.update('s1', 'e1', undefined, (d) => (d.desired = { rpm: 1 }), T0 + 180_000);
+      store.commitCentralDesired('s1', 'e2', { rpm: 2 }, 1, { rpm: 2 }, T0 + 180_000);
+      expect(store.dirtyCount()).toBe(0);
+      expect(store.list({ limit: 10 }).map((t) => [t.asset, t.version, t.reported.T50.v, t.desired])).toEqual([
+        ['e1', 4, 7, { rpm: 1 }],
+        ['e2', 4, 7, { rpm: 2 }],
+      ]);
+    });
+
+    it('keeps a dirty twin in memory when the cache is full, and rebuilds it when a failed commit evicts it', async () => {
+      const a = await open(1, BEHIND);
+      ingest(a.store, [r('e1', 1, { T50: 1 }), r('e2', 1, { T50: 1 })]);
+      ingest(a.store, [r('e1', 2, { T50: 2 }), r('e2', 2, { T50: 2 })]);
+      ingest(a.store, [r('e3', 1, { T50: 3 })]);
+      // The cache holds one twin; the other two are dirty and their rows are at version 1.
+      expect(a.store.get('s1', 'e1')).toMatchObject({ version: 2, reported: { T50: { v: 2 } } });
+      expect(a.store.get('s1', 'e2')).toMatchObject({ version: 2, reported: { T50: { v: 2 } } });
+
+      a.db.exec(`CREATE TRIGGER fail_next BEFORE INSERT ON reading_log BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+      expect(() => ingest(a.store, [r('e1', 3, { T50: 3, P30: 1 })])).toThrow('disk full');
+      a.db.exec('DROP TRIGGER fail_next');
+      expect(a.store.get('s1', 'e1')).toMatchObject({ version: 2, lastSeq: 2, reported: { T50: { v: 2 } } });
+      expect(a.store.get('s1', 'e1')!.reported.P30).toBeUndefined();
+      ingest(a.store, [r('e1', 3, { T50: 3, P30: 1 })]);
+      const before = snapshot(a.store, ['e1', 'e2', 'e3']);
+      await a.close();
+
+      const b = await open(1, BEHIND);
+      expect(snapshot(b.store, ['e1', 'e2', 'e3'])).toEqual(before);
+      expect(before[0]).toMatchObject({ version: 3, historyCount: 3 });
+    });
+
+    it('writes dirty twins once older than the flush delay and stores the checkpoint only when it moves', async () => {
+      let now = T0;
+      const { store, db } = await open(100, { flushDelayMs: 1000, now: () => now });
+      const checkpoint = () => (db.prepare('SELECT log_id FROM twin_checkpoint').get() as { log_id: number }).log_id;
+      const rowVersion = (asset: string) => (db.prepare('SELECT version FROM asset_twin WHERE asset = ?').get(asset) as { version: number }).version;
+      ingest(store, [r('e1', 1, { T50: 1 }), r('e2', 1, { T50: 1 })]);
+      expect(checkpoint()).toBe(2);
+      db.exec(`CREATE TABLE checkpoint_writes (n integer);
+        CREATE TRIGGER count_checkpoint_writes AFTER UPDATE ON twin_checkpoint BEGIN INSERT INTO checkpoint_writes VALUES (1); END`);
+      ingest(store, [r('e1', 2, { T50: 2 })]); // log id 3: e1 dirty since 3
+      now += 500;
+      ingest(store, [r('e2', 2, { T50: 2 }), r('e1', 3, { T50: 3 })]); // ids 4 and 5: e2 dirty since 4
+      expect([rowVersion('e1'), rowVersion('e2'), store.dirtyCount(), checkpoint()]).toEqual([1, 1, 2, 2]);
+      expect(db.prepare('SELECT count(*) AS n FROM checkpoint_writes').get()).toEqual({ n: 0 });
+
+      now += 600; // e1 has been dirty for 1.1 s, e2 for 0.6 s
+      ingest(store, [r('e3', 1, { T50: 1 })]);
+      expect([rowVersion('e1'), rowVersion('e2'), store.dirtyCount(), checkpoint()]).toEqual([3, 1, 1, 3]);
+      now += 1000;
+      ingest(store, [r('e3', 1, { T50: 1 })]); // a duplicate: nothing to log, but the commit still writes what is due
+      expect([rowVersion('e2'), store.dirtyCount(), checkpoint()]).toEqual([2, 0, 6]);
+      expect(db.prepare('SELECT count(*) AS n FROM checkpoint_writes').get()).toEqual({ n: 2 });
+    });
+
+    it('writes more than the due twins while too many are dirty, a bounded number per commit', async () => {
+      const { store } = await open(100, { ...BEHIND, maxDirty: 3, maxFlushPerCommit: 2 });
+      const assets = ['a', 'b', 'c', 'd', 'e', 'f'];
+      ingest(store, assets.map((a) => r(a, 1, { T50: 1 })));
+      ingest(store, assets.map((a) => r(a, 2, { T50: 2 })));
+      expect(store.dirtyCount()).toBe(6);
+      ingest(store, [r('a', 3, { T50: 3 })]);
+      expect(store.dirtyCount()).toBe(4);
+      ingest(store, [r('a', 4, { T50: 4 })]);
+      expect(store.dirtyCount()).toBe(3);
+      expect(store.flush()).toBe(3);
+      expect(store.dirtyCount()).toBe(0);
+    });
+
+    it('prunes only history below the checkpoint, and the log never reuses an id at or below it', async () => {
+      const a = await open(100, BEHIND);
+      const each = (seqs: number[]) => ['a', 'b', 'c'].flatMap((asset) => seqs.map((seq) => r(asset, seq, { T50: seq })));
+      ingest(a.store, each([1, 2, 3, 4, 5]));
+      ingest(a.store, each([6, 7, 8, 9, 10]));
+      expect(a.store.dirtyCount()).toBe(3);
+      expect((a.db.prepare('SELECT log_id FROM twin_checkpoint').get() as { log_id: number }).log_id).toBe(15);
+      // Everything is too old, but the dirty twins need the log from id 16 on: only ids 1-14 go.
+      expect(a.store.pruneHistory(1, T0 + 1e9, 10, undefined).deleted).toBe(14);
+      expect(a.store.history('s1', 'c', 100).map((h) => h.seq)).toEqual([5, 6, 7, 8, 9, 10]);
+      expect([a.store.historyCount('s1', 'a'), a.store.historyCount('s1', 'c')]).toEqual([5, 6]);
+      expect(a.store.dirtyCount()).toBe(3);
+      // Once the rows hold everything, all but the newest row go: it is the checkpoint.
+      a.store.flush();
+      expect(a.store.pruneHistory(1, T0 + 1e9, 10, undefined).deleted).toBe(15);
+      expect(a.store.history('s1', 'c', 100).map((h) => h.seq)).toEqual([10]);
+      expect([a.store.historyCount('s1', 'a'), a.store.historyCount('s1', 'c')]).toEqual([0, 1]);
+      // New readings are logged after it, so a crash replays them.
+      ingest(a.store, each([11]));
+      expect(a.store.dirtyCount()).toBe(3);
+      const before = snapshot(a.store, ['a', 'b', 'c']);
+      await a.close();
+
+      const b = await open(100, BEHIND);
+      expect(snapshot(b.store, ['a', 'b', 'c'])).toEqual(before);
+      expect(b.store.history('s1', 'c', 100).map((h) => h.seq)).toEqual([10, 11]);
+      expect(before[2]).toMatchObject({ version: 11, historyCount: 2 });
+    });
+
+    it('undoes the checkpoint after bringing the rows up to the log: the release before reads rows only', async () => {
+      const a = await open(100, BEHIND);
+      ingest(a.store, [r('e1', 1, { T50: 1 })]);
+      ingest(a.store, [r('e1', 2, { T50: 2, P30: 3 })]);
+      await a.close(); // a crash: e1's row is still at version 1
+
+      const { dataSource, db } = await openTwinDatabase({ path: join(dir.path, 'twins.db'), synchronous: 'full' });
+      closers.push(() => dataSource.destroy());
+      await dataSource.undoLastMigration();
+      expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'twin_checkpoint'`).all()).toEqual([]);
+      expect(db.prepare(`SELECT version, last_seq, history_count FROM asset_twin WHERE asset = 'e1'`).get()).toEqual({ version: 2, last_seq: 2, history_count: 2 });
+      // And up again: the log is already in the rows.
+      await dataSource.runMigrations();
+      expect(db.prepare('SELECT log_id FROM twin_checkpoint').get()).toEqual({ log_id: 2 });
+    });
   });
 });

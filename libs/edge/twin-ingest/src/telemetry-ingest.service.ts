@@ -26,7 +26,7 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(TELEMETRY_INGEST_OPTIONS) private readonly o: TelemetryIngestOptions,
-    store: TwinSqliteStore,
+    private readonly store: TwinSqliteStore,
     private readonly feed: TwinChangeFeed,
     metrics: MetricsRegistry,
     health: HealthRegistry,
@@ -43,6 +43,9 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
     };
     metrics.gauge('millwright_twins', 'Twins in the store', [], function () {
       this.set(store.count());
+    });
+    metrics.gauge('millwright_twins_dirty', 'Twins changed by readings whose rows are not written yet (the reading log holds the change)', [], function () {
+      this.set(store.dirtyCount());
     });
     health.register('nats', () => (this.nc.isClosed() ? 'NATS connection closed' : null));
     health.register('telemetry-consumer', () => (this.consumer?.running ? null : 'telemetry consumer not running'));
@@ -68,6 +71,15 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.pendingTimer);
     await this.consumer?.stop();
+    // Only telemetry leaves twins dirty (see TwinSqliteStore): with the consumer stopped, nothing will
+    // after this, and the next start has no log to replay. Runs before the data source closes: this
+    // module is not global, and global ones (TypeORM's) shut down last.
+    try {
+      const n = this.store.flush();
+      if (n > 0) this.log.log(`wrote ${n} dirty twins after the last batch`);
+    } catch (e) {
+      this.log.error(`dirty twins not written at shutdown (the reading log replays them on start): ${(e as Error).message}`);
+    }
   }
 
   private async handle(buffer: readonly JsMsg[]): Promise<BatchOutcome> {
