@@ -1,6 +1,6 @@
 export * from './asset-twin.entity';
 export * from './desired-sync.entity';
-export * from './reading-log.entity';
+export * from './twin-store.entities';
 export * from './sqlite.data-source';
 export * from './twin-checkpoint.entity';
 export * from './twin.sqlite-store';

@@ -1,11 +1,12 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AssetTwinEntity } from './asset-twin.entity';
-import { AssetKeyEntity, ReadingLogEntity, SensorSetEntity } from './reading-log.entity';
+import { AssetKeyEntity, HistorySummaryEntity, ReadingChunkEntity, SensorSetEntity, TwinLogEntity } from './twin-store.entities';
 import { TwinSchema1764072000000 } from './migrations/1764072000000-twin-schema.migration';
 import { DesiredSync1764158400000 } from './migrations/1764158400000-desired-sync.migration';
 import { ReadingLog1764979200000 } from './migrations/1764979200000-reading-log.migration';
 import { TwinCheckpoint1765584000000 } from './migrations/1765584000000-twin-checkpoint.migration';
+import { TwinLogAndChunks1765670400000 } from './migrations/1765670400000-twin-log-and-chunks.migration';
 import { DesiredSyncEntity } from './desired-sync.entity';
 import { TwinCheckpointEntity } from './twin-checkpoint.entity';
 
@@ -23,8 +24,8 @@ export interface TwinDatabaseOptions {
   cacheMb?: number;
 }
 
-export const TWIN_ENTITIES = [AssetTwinEntity, AssetKeyEntity, ReadingLogEntity, SensorSetEntity, DesiredSyncEntity, TwinCheckpointEntity];
-export const TWIN_MIGRATIONS = [TwinSchema1764072000000, DesiredSync1764158400000, ReadingLog1764979200000, TwinCheckpoint1765584000000];
+export const TWIN_ENTITIES = [AssetTwinEntity, AssetKeyEntity, ReadingChunkEntity, HistorySummaryEntity, TwinLogEntity, SensorSetEntity, DesiredSyncEntity, TwinCheckpointEntity];
+export const TWIN_MIGRATIONS = [TwinSchema1764072000000, DesiredSync1764158400000, ReadingLog1764979200000, TwinCheckpoint1765584000000, TwinLogAndChunks1765670400000];
 
 export function twinDataSourceOptions(o: TwinDatabaseOptions): DataSourceOptions {
   return {

@@ -105,7 +105,7 @@ describe('TwinSqliteStore on a real SQLite file', () => {
   it('rolls a failed commit back and reloads the committed twin', async () => {
     const a = await open();
     ingest(a.store, [r('e1', 1, { T50: 1 })]);
-    a.db.exec(`CREATE TRIGGER fail_next BEFORE INSERT ON reading_log BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    a.db.exec(`CREATE TRIGGER fail_next BEFORE INSERT ON twin_log BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
     // e9 is new: its asset id and the new sensor set are allocated inside the failing transaction.
     expect(() => ingest(a.store, [r('e1', 2, { T50: 2, P30: 3 }), r('e9', 1, { T50: 9, P30: 9 })])).toThrow('disk full');
     a.db.exec('DROP TRIGGER fail_next');
@@ -159,8 +159,8 @@ describe('TwinSqliteStore on a real SQLite file', () => {
     expect(store.get('s1', 'e1')!.desired).toEqual({ rpm: 10 });
   });
 
-  it('prunes history by count and by age, a few assets per call', async () => {
-    const { store } = await open();
+  it('prunes history by count and by age, whole chunks, a few assets per call', async () => {
+    const { store } = await open(100, { historyChunkSize: 5 });
     for (const asset of ['a', 'b', 'c']) ingest(store, Array.from({ length: 20 }, (_, i) => r(asset, i + 1, { x: i })));
     let cursor: string | undefined;
     let deleted = 0;
@@ -175,9 +175,10 @@ describe('TwinSqliteStore on a real SQLite file', () => {
     expect(deleted).toBe(45);
     expect(store.history('s1', 'a', 100).map((h) => h.seq)).toEqual([16, 17, 18, 19, 20]);
     expect(store.historyCount('s1', 'b')).toBe(5);
-    const byAge = store.pruneHistory(5, T0 + 18_500, 10, undefined);
-    expect(byAge.deleted).toBe(9);
-    expect(store.history('s1', 'c', 100).map((h) => h.seq)).toEqual([19, 20]);
+    // By age a chunk goes once its newest reading is too old.
+    expect(store.pruneHistory(5, T0 + 20_000, 10, undefined).deleted).toBe(0);
+    expect(store.pruneHistory(5, T0 + 20_001, 10, undefined).deleted).toBe(15);
+    expect(store.history('s1', 'c', 100)).toEqual([]);
   });
 
   it('lists twins by filter with keyset paging', async () => {
@@ -228,6 +229,8 @@ describe('TwinSqliteStore on a real SQLite file', () => {
     closers.push(() => dataSource.destroy());
     const store = new TwinSqliteStore(db);
     ingest(store, [r('e1', 1, { T50: 1400.25, P30: 553.1 }), r('e1', 2, { T50: 1401.5 })]);
+    store.flush();
+    await dataSource.undoLastMigration(); // twin log and chunks
     await dataSource.undoLastMigration(); // the twin checkpoint
     await dataSource.undoLastMigration();
 
@@ -236,7 +239,7 @@ describe('TwinSqliteStore on a real SQLite file', () => {
     expect(db.prepare('SELECT seq FROM reading_history ORDER BY seq').all()).toEqual([{ seq: 1 }, { seq: 2 }]);
   });
 
-  describe('rows written behind the reading log', () => {
+  describe('rows and history written behind the twin log', () => {
     it('gives every twin back exactly after a crash that left rows behind, and goes on as a store that never crashed', async () => {
       const a = await open(100, BEHIND);
       const ref = await open(100, { flushDelayMs: 0 }, 'ref.db');
@@ -288,23 +291,23 @@ describe('TwinSqliteStore on a real SQLite file', () => {
       for (const asset of FLEET) expect(c.store.history('s1', asset, 1000)).toEqual(ref.store.history('s1', asset, 1000));
     });
 
-    it('writes a twin through when a reading that moved it was refused by the log (a reused seq), so a crash keeps it', async () => {
+    it('keeps a reading that reuses a seq for other sensors through a crash: history has the first, the twin both', async () => {
       const a = await open(100, BEHIND);
       ingest(a.store, [r('e1', 1, { T50: 1 })]);
       ingest(a.store, [r('e1', 2, { T50: 2 })]);
       expect(a.store.dirtyCount()).toBe(1);
-      // A gateway reusing seq 2 for another sensor: the log keeps the first reading with that seq only.
+      // A gateway reusing seq 2 for another sensor: history keeps the first reading with that seq only.
       expect(ingest(a.store, [r('e1', 2, { P30: 7 })]).historyInserted).toBe(0);
-      expect(a.store.dirtyCount()).toBe(0);
       // Within one batch too.
       ingest(a.store, [r('e1', 3, { T50: 3 }), r('e1', 3, { N1: 9 })]);
-      expect(a.store.dirtyCount()).toBe(0);
+      expect(a.store.dirtyCount()).toBe(1);
       const before = snapshot(a.store, ['e1']);
       await a.close();
 
       const b = await open(100, BEHIND);
       expect(snapshot(b.store, ['e1'])).toEqual(before);
       expect(b.store.get('s1', 'e1')).toMatchObject({ version: 5, lastSeq: 3, reported: { T50: { v: 3 }, P30: { v: 7, seq: 2 }, N1: { v: 9, seq: 3 } } });
+      expect(b.store.history('s1', 'e1', 10).map((h) => h.values)).toEqual([{ T50: 1 }, { T50: 2 }, { T50: 3 }]);
     });
 
     it('lets list and keysChangedSince see the newest state of dirty twins', async () => {
@@ -340,7 +343,7 @@ describe('TwinSqliteStore on a real SQLite file', () => {
       expect(a.store.get('s1', 'e1')).toMatchObject({ version: 2, reported: { T50: { v: 2 } } });
       expect(a.store.get('s1', 'e2')).toMatchObject({ version: 2, reported: { T50: { v: 2 } } });
 
-      a.db.exec(`CREATE TRIGGER fail_next BEFORE INSERT ON reading_log BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+      a.db.exec(`CREATE TRIGGER fail_next BEFORE INSERT ON twin_log BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
       expect(() => ingest(a.store, [r('e1', 3, { T50: 3, P30: 1 })])).toThrow('disk full');
       a.db.exec('DROP TRIGGER fail_next');
       expect(a.store.get('s1', 'e1')).toMatchObject({ version: 2, lastSeq: 2, reported: { T50: { v: 2 } } });
@@ -356,26 +359,30 @@ describe('TwinSqliteStore on a real SQLite file', () => {
 
     it('writes dirty twins once older than the flush delay and stores the checkpoint only when it moves', async () => {
       let now = T0;
-      const { store, db } = await open(100, { flushDelayMs: 1000, now: () => now });
+      // History tails go to chunks at every commit here: the checkpoint follows the dirty twins alone.
+      const { store, db } = await open(100, { flushDelayMs: 1000, historyTailMaxAgeMs: 0, now: () => now });
       const checkpoint = () => (db.prepare('SELECT log_id FROM twin_checkpoint').get() as { log_id: number }).log_id;
       const rowVersion = (asset: string) => (db.prepare('SELECT version FROM asset_twin WHERE asset = ?').get(asset) as { version: number }).version;
-      ingest(store, [r('e1', 1, { T50: 1 }), r('e2', 1, { T50: 1 })]);
-      expect(checkpoint()).toBe(2);
+      const logged = () => (db.prepare('SELECT count(*) AS n FROM twin_log').get() as { n: number }).n;
+      ingest(store, [r('e1', 1, { T50: 1 }), r('e2', 1, { T50: 1 })]); // log id 1: new twins, written at once
+      expect(checkpoint()).toBe(1);
       db.exec(`CREATE TABLE checkpoint_writes (n integer);
         CREATE TRIGGER count_checkpoint_writes AFTER UPDATE ON twin_checkpoint BEGIN INSERT INTO checkpoint_writes VALUES (1); END`);
-      ingest(store, [r('e1', 2, { T50: 2 })]); // log id 3: e1 dirty since 3
+      ingest(store, [r('e1', 2, { T50: 2 })]); // log id 2: e1 dirty since 2
       now += 500;
-      ingest(store, [r('e2', 2, { T50: 2 }), r('e1', 3, { T50: 3 })]); // ids 4 and 5: e2 dirty since 4
-      expect([rowVersion('e1'), rowVersion('e2'), store.dirtyCount(), checkpoint()]).toEqual([1, 1, 2, 2]);
+      ingest(store, [r('e2', 2, { T50: 2 }), r('e1', 3, { T50: 3 })]); // log id 3: e2 dirty since 3
+      expect([rowVersion('e1'), rowVersion('e2'), store.dirtyCount(), checkpoint(), logged()]).toEqual([1, 1, 2, 1, 2]);
       expect(db.prepare('SELECT count(*) AS n FROM checkpoint_writes').get()).toEqual({ n: 0 });
 
       now += 600; // e1 has been dirty for 1.1 s, e2 for 0.6 s
-      ingest(store, [r('e3', 1, { T50: 1 })]);
-      expect([rowVersion('e1'), rowVersion('e2'), store.dirtyCount(), checkpoint()]).toEqual([3, 1, 1, 3]);
+      ingest(store, [r('e3', 1, { T50: 1 })]); // log id 4
+      expect([rowVersion('e1'), rowVersion('e2'), store.dirtyCount(), checkpoint()]).toEqual([3, 1, 1, 2]);
       now += 1000;
-      ingest(store, [r('e3', 1, { T50: 1 })]); // a duplicate: nothing to log, but the commit still writes what is due
-      expect([rowVersion('e2'), store.dirtyCount(), checkpoint()]).toEqual([2, 0, 6]);
+      ingest(store, [r('e3', 1, { T50: 1 })]); // a duplicate, logged all the same (log id 5); the commit writes what is due
+      expect([rowVersion('e2'), store.dirtyCount(), checkpoint()]).toEqual([2, 0, 5]);
       expect(db.prepare('SELECT count(*) AS n FROM checkpoint_writes').get()).toEqual({ n: 2 });
+      // The log behind the checkpoint is gone.
+      expect(logged()).toBe(0);
     });
 
     it('writes more than the due twins while too many are dirty, a bounded number per commit', async () => {
@@ -392,49 +399,85 @@ describe('TwinSqliteStore on a real SQLite file', () => {
       expect(store.dirtyCount()).toBe(0);
     });
 
-    it('prunes only history below the checkpoint, and the log never reuses an id at or below it', async () => {
-      const a = await open(100, BEHIND);
+    it('keeps history chunks that recovery still counts on, and keeps the log until tails are chunks', async () => {
+      let now = T0;
+      const a = await open(100, { ...BEHIND, historyChunkSize: 4, historyTailMaxAgeMs: 1000, now: () => now });
       const each = (seqs: number[]) => ['a', 'b', 'c'].flatMap((asset) => seqs.map((seq) => r(asset, seq, { T50: seq })));
-      ingest(a.store, each([1, 2, 3, 4, 5]));
-      ingest(a.store, each([6, 7, 8, 9, 10]));
-      expect(a.store.dirtyCount()).toBe(3);
-      expect((a.db.prepare('SELECT log_id FROM twin_checkpoint').get() as { log_id: number }).log_id).toBe(15);
-      // Everything is too old, but the dirty twins need the log from id 16 on: only ids 1-14 go.
-      expect(a.store.pruneHistory(1, T0 + 1e9, 10, undefined).deleted).toBe(14);
-      expect(a.store.history('s1', 'c', 100).map((h) => h.seq)).toEqual([5, 6, 7, 8, 9, 10]);
-      expect([a.store.historyCount('s1', 'a'), a.store.historyCount('s1', 'c')]).toEqual([5, 6]);
-      expect(a.store.dirtyCount()).toBe(3);
-      // Once the rows hold everything, all but the newest row go: it is the checkpoint.
-      a.store.flush();
-      expect(a.store.pruneHistory(1, T0 + 1e9, 10, undefined).deleted).toBe(15);
-      expect(a.store.history('s1', 'c', 100).map((h) => h.seq)).toEqual([10]);
-      expect([a.store.historyCount('s1', 'a'), a.store.historyCount('s1', 'c')]).toEqual([0, 1]);
-      // New readings are logged after it, so a crash replays them.
-      ingest(a.store, each([11]));
-      expect(a.store.dirtyCount()).toBe(3);
+      const cp = () => a.db.prepare('SELECT log_id, chunk_id FROM twin_checkpoint').get() as { log_id: number; chunk_id: number };
+      ingest(a.store, each([1, 2, 3, 4, 5])); // log 1: a chunk (1-4) and a tail (5) per asset
+      // The tails hold the checkpoint before log 1, and with it every chunk.
+      expect(cp()).toEqual({ log_id: 0, chunk_id: 0 });
+      expect(a.store.pruneHistory(1, T0 + 1e9, 10, undefined).deleted).toBe(0);
+      ingest(a.store, each([6, 7, 8, 9, 10])); // log 2: chunks (5-8), tails (9, 10), the twins dirty
+      expect(cp()).toEqual({ log_id: 1, chunk_id: 3 });
+      // Chunks cut by log 1 may go; later ones name readings recovery would otherwise look up.
+      expect(a.store.pruneHistory(1, T0 + 1e9, 10, undefined).deleted).toBe(12);
+      now += 1500; // the tails are due; the dirty twins are not
+      ingest(a.store, each([11])); // log 3: tails (9, 10, 11) chunked
+      expect(cp()).toEqual({ log_id: 1, chunk_id: 3 });
+      expect(a.store.pruneHistory(1, T0 + 1e9, 10, undefined).deleted).toBe(0);
+      expect(a.store.history('s1', 'c', 100).map((h) => h.seq)).toEqual([5, 6, 7, 8, 9, 10, 11]);
       const before = snapshot(a.store, ['a', 'b', 'c']);
+      expect(before[2]).toMatchObject({ version: 11, historyCount: 7 });
       await a.close();
 
       const b = await open(100, BEHIND);
       expect(snapshot(b.store, ['a', 'b', 'c'])).toEqual(before);
-      expect(b.store.history('s1', 'c', 100).map((h) => h.seq)).toEqual([10, 11]);
-      expect(before[2]).toMatchObject({ version: 11, historyCount: 2 });
+      // Once rows and chunks hold everything, retention may take all it wants.
+      expect(b.store.pruneHistory(1, T0 + 1e9, 10, undefined).deleted).toBe(21);
     });
 
-    it('undoes the checkpoint after bringing the rows up to the log: the release before reads rows only', async () => {
+    it('undoes the twin log after a clean stop, and refuses while the log holds what rows and history lack', async () => {
       const a = await open(100, BEHIND);
       ingest(a.store, [r('e1', 1, { T50: 1 })]);
       ingest(a.store, [r('e1', 2, { T50: 2, P30: 3 })]);
-      await a.close(); // a crash: e1's row is still at version 1
+      await a.close(); // a crash: e1's row is still at version 1, seq 2 only in the log
 
       const { dataSource, db } = await openTwinDatabase({ path: join(dir.path, 'twins.db'), synchronous: 'full' });
       closers.push(() => dataSource.destroy());
-      await dataSource.undoLastMigration();
-      expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'twin_checkpoint'`).all()).toEqual([]);
+      await expect(dataSource.undoLastMigration()).rejects.toThrow(/start and stop this release once/);
+      // A start (which applies the log) and a clean stop.
+      new TwinSqliteStore(db, BEHIND).flush();
+      await dataSource.undoLastMigration(); // twin log and chunks
       expect(db.prepare(`SELECT version, last_seq, history_count FROM asset_twin WHERE asset = 'e1'`).get()).toEqual({ version: 2, last_seq: 2, history_count: 2 });
-      // And up again: the log is already in the rows.
-      await dataSource.runMigrations();
+      expect(db.prepare('SELECT seq FROM reading_log ORDER BY seq').all()).toEqual([{ seq: 1 }, { seq: 2 }]);
       expect(db.prepare('SELECT log_id FROM twin_checkpoint').get()).toEqual({ log_id: 2 });
+      await dataSource.undoLastMigration(); // the checkpoint: nothing behind it
+      expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'twin_checkpoint'`).all()).toEqual([]);
+      // And up again: history back in chunks.
+      await dataSource.runMigrations();
+      expect(new TwinSqliteStore(db).history('s1', 'e1', 10).map((h) => h.values)).toEqual([{ T50: 1 }, { T50: 2, P30: 3 }]);
+    });
+
+    it('takes readings the reading-log release had not yet written to rows into the twin log, and applies them on start', async () => {
+      const path = join(dir.path, 'twins.db');
+      const old = await new DataSource({ ...twinDataSourceOptions({ path, synchronous: 'full' }), migrations: TWIN_MIGRATIONS.slice(0, 4) } as never).initialize();
+      const raw = nativeConnection(old);
+      raw.prepare('INSERT INTO sensor_set (id, names) VALUES (1, ?)').run('T50');
+      raw.prepare(`INSERT INTO asset_key (id, site, asset) VALUES (1, 's1', 'e1')`).run();
+      raw.prepare(`INSERT INTO asset_twin (site, asset, reported, version, last_seq, last_seen_at, history_count, created_at, updated_at)
+        VALUES ('s1', 'e1', '{}', 0, -1, NULL, 0, ${T0}, ${T0})`).run();
+      const insert = raw.prepare('INSERT INTO reading_log (id, asset_id, seq, ts, sensor_set, vals) VALUES (?, 1, ?, ?, 1, ?)');
+      const v = (x: number) => {
+        const b = Buffer.alloc(8);
+        b.writeDoubleLE(x, 0);
+        return b;
+      };
+      // Twenty readings, in chunks of eight; the last one logged but not yet in the row (checkpoint 19).
+      for (let seq = 1; seq <= 20; seq++) insert.run(seq, seq, T0 + seq * 1000, v(seq));
+      raw.prepare(`UPDATE asset_twin SET reported = '{"T50":[19,${T0 + 19_000},19]}', version = 19, last_seq = 19, history_count = 20`).run();
+      raw.prepare('UPDATE twin_checkpoint SET log_id = 19').run();
+      await old.destroy();
+
+      const b = await open();
+      expect(b.store.get('s1', 'e1')).toMatchObject({ version: 20, lastSeq: 20, reported: { T50: { v: 20, seq: 20 } } });
+      expect(b.store.history('s1', 'e1', 100).map((h) => [h.seq, h.values.T50])).toEqual(Array.from({ length: 20 }, (_, i) => [i + 1, i + 1]));
+      expect(b.store.historyCount('s1', 'e1')).toBe(20);
+      expect(b.db.prepare('SELECT count, first_seq, last_seq FROM reading_chunk ORDER BY id').all()).toEqual([
+        { count: 8, first_seq: 1, last_seq: 8 },
+        { count: 8, first_seq: 9, last_seq: 16 },
+        { count: 4, first_seq: 17, last_seq: 20 },
+      ]);
     });
   });
 });

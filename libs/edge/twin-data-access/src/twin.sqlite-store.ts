@@ -3,7 +3,11 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Reading } from '@millwright/contracts';
 import { applyReadings, newTwin, twinKey, type AssetTwin, type JsonObject, type TwinChange } from '@millwright/twin-domain';
 import { DirtyTwinsTracker, type FlushPlan, type FlushPolicy } from './dirty-twins.tracker';
+import { ReadingHistory, type HistoryPoint } from './reading-history.store';
 import { decodeReported, encodeReported, type SensorSetIndex } from './reported.codec';
+import { TwinLog, TwinLogKind, TwinLogWriter, readTwinLog, type TwinLogEntry } from './twin-log';
+
+export type { HistoryPoint } from './reading-history.store';
 
 type Db = BetterSqlite3.Database;
 
@@ -23,27 +27,26 @@ export interface TwinListFilter {
   limit: number;
 }
 
-export interface HistoryPoint {
-  seq: number;
-  ts: number;
-  values: Record<string, number>;
-}
-
 export interface TwinStoreOptions extends FlushPolicy {
   /** Twins kept in memory, least recently used dropped first (dirty twins stay until written). */
   cacheSize: number;
-  /** The clock dirty twins age by (epoch ms). */
+  /** Readings per history chunk (one row and one index entry per this many readings of an asset). */
+  historyChunkSize: number;
+  /** An asset's readings wait at most this long for a full chunk; the log holds them meanwhile. */
+  historyTailMaxAgeMs: number;
+  /** The clock dirty twins and history tails age by (epoch ms). */
   now: () => number;
 }
 
-const DEFAULT_OPTIONS: TwinStoreOptions = { cacheSize: 50_000, flushDelayMs: 1000, maxDirty: 20_000, maxFlushPerCommit: 2000, now: Date.now };
-
-interface LogRow {
-  seq: number;
-  ts: number;
-  sensor_set: number;
-  vals: Buffer;
-}
+const DEFAULT_OPTIONS: TwinStoreOptions = {
+  cacheSize: 50_000,
+  flushDelayMs: 1000,
+  maxDirty: 20_000,
+  maxFlushPerCommit: 2000,
+  historyChunkSize: 8,
+  historyTailMaxAgeMs: 2000,
+  now: Date.now,
+};
 
 interface TwinRow {
   site: string;
@@ -70,34 +73,36 @@ export class StaleVersionError extends Error {
 }
 
 /**
- * The twin store: a cache of twins over SQLite, with prepared statements for the hot path. One
- * process owns the database (SQLite has one writer); every write is one transaction, so a kill -9
- * leaves either all or none of a batch. The cache holds committed state only: a failed commit
- * evicts what it touched, and the next read reloads it.
+ * The twin store: a cache of twins over SQLite, log-structured. One process owns the database
+ * (SQLite has one writer); every commit is one transaction, so a kill -9 leaves all or none of it.
  *
- * Twin rows are written behind the reading log. An ingest commit logs every reading but leaves the
- * row of a twin that readings moved as it was, and marks the twin dirty: the log holds everything
- * needed to redo the change, and a twin that reports every second is written once per
- * `flushDelayMs` instead of once per batch. What the log cannot redo is written at once: a new twin
- * (no row to start from), a new asset class (not logged), and a reading that moved the twin but was
- * refused by the log as a duplicate (asset, seq), e.g. a gateway reusing a seq with other sensors.
+ * A commit appends one row to `twin_log` (twin-log.ts) with what it changed (readings, predictions)
+ * and writes little else: twin rows and history follow behind, in bulk. A twin a commit changed is
+ * marked dirty, and its row is written once it has been dirty for `flushDelayMs`, so a twin that
+ * reports every second is written once a second, not once per batch. Readings collect per asset and
+ * reach history in chunks (ReadingHistory). What the log cannot redo is written at once: a new twin
+ * (no row to start from), a new asset class, and changes people make (desired state).
  *
  * Every row write writes the twin's whole state and clears its mark, so a row is always the twin as
- * it was at some moment; replaying a reading the row already holds changes nothing (a sensor only
- * moves to a higher seq), and so after a crash the rows plus the log after the checkpoint (below
- * which every row holds every reading) give back exactly the twins, versions included.
+ * it was at one moment, and applying a log entry the row already holds changes nothing: a sensor
+ * only moves to a higher seq, a prediction only applies to a lower version. `twin_checkpoint` is the
+ * log id up to which rows and chunks hold everything; on open the entries after it are applied
+ * again, which gives back exactly the twins, versions included, and the history.
  */
 export class TwinSqliteStore {
   private readonly log = new Logger(TwinSqliteStore.name);
   private readonly opts: TwinStoreOptions;
   private readonly cache = new Map<string, AssetTwin>();
   private readonly dirty = new DirtyTwinsTracker();
-  /** reading_log id up to which every twin row holds every reading, as stored in twin_checkpoint. */
-  private checkpoint = 0;
-  /** Highest committed reading_log id. */
-  private lastLogId = 0;
-  private readonly historyCounts = new Map<string, number>();
+  private readonly twinLog: TwinLog;
+  private readonly writer = new TwinLogWriter();
+  private readonly readings: ReadingHistory;
+  /** Log id up to which rows and chunks hold every change, and the chunk id that went with it. */
+  private checkpoint = { logId: 0, chunkId: 0 };
+  /** The last chunk id at the end of each commit after the checkpoint: what the next checkpoint stores. */
+  private readonly chunkIdAfter = new Map<number, number>();
   private readonly assetIds = new Map<string, number>();
+  private readonly assetKeys = new Map<number, [string, string]>();
   private lastAssetId = 0;
   private readonly sensorSets = new Map<string, number>();
   private readonly sensorSetNames = new Map<number, string[]>();
@@ -124,37 +129,26 @@ export class TwinSqliteStore {
         ON CONFLICT (site, asset) DO UPDATE SET asset_class = excluded.asset_class, reported = excluded.reported, desired = excluded.desired,
           derived = excluded.derived, version = excluded.version, last_seq = excluded.last_seq, last_seen_at = excluded.last_seen_at,
           history_count = excluded.history_count, updated_at = excluded.updated_at`),
-      // A dirty twin's class, desired and derived are those of its row (changing any of them writes
-      // the row at once), so writing it behind needs only the columns readings move; leaving
-      // asset_class out of the SET also spares its index an update.
-      updateReported: db.prepare('UPDATE asset_twin SET reported = ?, version = ?, last_seq = ?, last_seen_at = ?, history_count = ?, updated_at = ? WHERE site = ? AND asset = ?'),
-      insertHistory: db.prepare('INSERT OR IGNORE INTO reading_log (asset_id, seq, ts, sensor_set, vals) VALUES (?, ?, ?, ?, ?)'),
+      // A dirty twin's class and desired state are those of its row (changing either writes the row
+      // at once), so writing it behind needs only these columns; leaving asset_class out of the SET
+      // also spares its index an update.
+      updateBehind: db.prepare('UPDATE asset_twin SET reported = ?, derived = ?, version = ?, last_seq = ?, last_seen_at = ?, history_count = ?, updated_at = ? WHERE site = ? AND asset = ?'),
       insertAssetKey: db.prepare('INSERT INTO asset_key (id, site, asset) VALUES (?, ?, ?)'),
       insertSensorSet: db.prepare('INSERT INTO sensor_set (id, names) VALUES (?, ?)'),
-      history: db.prepare<[number, number, number], LogRow>('SELECT seq, ts, sensor_set, vals FROM reading_log WHERE asset_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
-      logOfAssetSince: db.prepare<[number, number], LogRow>('SELECT seq, ts, sensor_set, vals FROM reading_log WHERE asset_id = ? AND id >= ? ORDER BY id'),
-      logAfter: db.prepare<[number], LogRow & { asset_id: number }>('SELECT asset_id, seq, ts, sensor_set, vals FROM reading_log WHERE id > ? ORDER BY id'),
-      countLogOfAsset: db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM reading_log WHERE asset_id = ?'),
-      maxLogId: db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM reading_log'),
-      getCheckpoint: db.prepare<[], { log_id: number }>('SELECT log_id FROM twin_checkpoint WHERE id = 1'),
-      putCheckpoint: db.prepare('INSERT INTO twin_checkpoint (id, log_id) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET log_id = excluded.log_id'),
+      getCheckpoint: db.prepare<[], { log_id: number; chunk_id: number }>('SELECT log_id, chunk_id FROM twin_checkpoint WHERE id = 1'),
+      putCheckpoint: db.prepare(`INSERT INTO twin_checkpoint (id, log_id, chunk_id) VALUES (1, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET log_id = excluded.log_id, chunk_id = excluded.chunk_id`),
       countTwins: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM asset_twin'),
       keysChangedSince: db.prepare<[number], { site: string; asset: string }>('SELECT site, asset FROM asset_twin WHERE updated_at >= ?'),
-      nthNewestSeq: db.prepare<[number, number], { seq: number }>('SELECT seq FROM reading_log WHERE asset_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?'),
-      // Only rows below the checkpoint go: replay needs the ones after it. That also keeps the
-      // newest row alive, and SQLite reuses a rowid only when the highest row is deleted (a new
-      // rowid is max + 1), so no reading is ever logged at or below the checkpoint.
-      pruneAsset: db.prepare('DELETE FROM reading_log WHERE asset_id = ? AND (seq <= ? OR ts < ?) AND id < ?'),
-      pruneAssetBySeq: db.prepare('DELETE FROM reading_log WHERE asset_id = ? AND seq <= ? AND id < ?'),
-      oldestTs: db.prepare<[number], { ts: number }>('SELECT ts FROM reading_log WHERE asset_id = ? ORDER BY seq LIMIT 1'),
-      setHistoryCount: db.prepare('UPDATE asset_twin SET history_count = ? WHERE site = ? AND asset = ?'),
       getDesiredSync: db.prepare<[string, string], { base: string; base_version: number }>('SELECT base, base_version FROM desired_sync WHERE site = ? AND asset = ?'),
       putDesiredSync: db.prepare(`INSERT INTO desired_sync (site, asset, base, base_version) VALUES (?, ?, ?, ?)
         ON CONFLICT (site, asset) DO UPDATE SET base = excluded.base, base_version = excluded.base_version`),
-      allCounts: db.prepare<[], { site: string; asset: string; history_count: number }>('SELECT site, asset, history_count FROM asset_twin'),
-      keysAfter: db.prepare<[string, string, number], { site: string; asset: string }>('SELECT site, asset FROM asset_twin WHERE (site, asset) > (?, ?) ORDER BY site, asset LIMIT ?'),
     };
     this.loadIndexes();
+    const cp = this.stmt.getCheckpoint.get();
+    this.checkpoint = { logId: cp?.log_id ?? 0, chunkId: cp?.chunk_id ?? 0 };
+    this.twinLog = new TwinLog(db, this.checkpoint.logId);
+    this.readings = new ReadingHistory(db, (id) => this.sensorSetNames.get(id), { chunkSize: this.opts.historyChunkSize });
     this.recover();
   }
 
@@ -197,119 +191,49 @@ export class TwinSqliteStore {
   }
 
   /**
-   * Commits a batch of applied readings in one transaction: history rows, the twins the log cannot
-   * replay, and a slice of the dirty twins (see the class comment).
+   * Commits a batch of applied readings: logged, added to history, the twins they moved marked
+   * dirty (or written, when the log cannot redo their change). Returns the readings new to history.
    */
   commitIngest(changes: readonly TwinChange[], readings: readonly Reading[]): { historyInserted: number } {
     const now = this.opts.now();
-    // History totals, log ids and dirty marks stay local until the commit succeeds, so a rollback
-    // leaves everything in memory as committed.
-    const counts = new Map<string, number>();
-    // The first log id of each twin in this batch, in log order (the order new marks must take).
-    const firstLogIds = new Map<string, number>();
-    // Readings the log refused as duplicates (asset, seq): rare, so allocated only when met.
-    let unlogged: Set<Reading> | undefined;
-    let lastLogId = this.lastLogId;
-    const writtenThrough = new Set<string>();
-    const deferred = new Map<string, AssetTwin>();
-    let plan: FlushPlan = { due: [] };
-    let checkpoint = this.checkpoint;
+    let inserted = 0;
     try {
-      let inserted = 0;
-      this.transaction(() => {
+      this.commitLogged(now, (logId) => {
         for (const r of readings) {
-          const key = twinKey(r.site, r.asset);
+          const assetId = this.assetId(r.site, r.asset);
           const names = this.namesOf(r.values);
           const setId = this.sensorSetId(names);
-          const buf = Buffer.allocUnsafe(names.length * 8);
-          for (let i = 0; i < names.length; i++) buf.writeDoubleLE(r.values[names[i]], i * 8);
-          const res = this.stmt.insertHistory.run(this.assetId(key, r.site, r.asset), r.seq, r.ts, setId, buf);
-          if (res.changes === 1) {
-            inserted++;
-            lastLogId = Number(res.lastInsertRowid);
-            if (!firstLogIds.has(key)) firstLogIds.set(key, lastLogId);
-            counts.set(key, (counts.get(key) ?? this.historyCounts.get(key) ?? 0) + 1);
-          } else {
-            (unlogged ??= new Set()).add(r);
-          }
+          if (this.readings.append(assetId, r.seq, r.ts, setId, names, r.values, logId, now)) inserted++;
+          // Every reading, new to history or not: it may still have moved the twin (a reused seq).
+          this.writer.addReading(assetId, r.seq, r.ts, setId, names, r.values);
         }
-        const countOf = (key: string) => counts.get(key) ?? this.historyCounts.get(key) ?? 0;
-        for (const c of changes) {
-          const key = twinKey(c.twin.site, c.twin.asset);
-          if (this.replayable(c, key, firstLogIds, unlogged)) {
-            deferred.set(key, c.twin);
-          } else {
-            this.writeTwin(c.twin, countOf(key));
-            writtenThrough.add(key);
-          }
-        }
-        // A twin whose history grew without moving (late or stale readings) may no longer be cached;
-        // a dirty one gets its count when its row is written.
-        for (const [key, n] of counts) {
-          if (deferred.has(key) || writtenThrough.has(key) || this.dirty.has(key)) continue;
-          const [site, asset] = key.split('/');
-          this.stmt.setHistoryCount.run(n, site, asset);
-        }
-        let added = 0;
-        for (const key of deferred.keys()) if (!this.dirty.has(key)) added++;
-        plan = this.dirty.plan(now, this.opts, writtenThrough, added);
-        for (const [key, m] of plan.due) this.writeDirty(m.twin, countOf(key));
-        let oldest = plan.oldestLeft;
-        if (oldest === undefined && added > 0) {
-          for (const [key, id] of firstLogIds) {
-            if (deferred.has(key) && !this.dirty.has(key)) {
-              oldest = id;
-              break;
-            }
-          }
-        }
-        checkpoint = oldest === undefined ? lastLogId : oldest - 1;
-        if (checkpoint !== this.checkpoint) this.stmt.putCheckpoint.run(checkpoint);
+        const writeThrough: AssetTwin[] = [];
+        const deferred: AssetTwin[] = [];
+        for (const c of changes) (c.fromVersion === 0 || c.assetClass !== undefined ? writeThrough : deferred).push(c.twin);
+        return { writeThrough, deferred };
       });
-      for (const [key, n] of counts) this.historyCounts.set(key, n);
-      // New marks in log order; a twin already dirty keeps its mark, and one written by this very
-      // commit (in `plan.due`) is cleared right after.
-      for (const [key, id] of firstLogIds) {
-        const twin = deferred.get(key);
-        if (twin) this.dirty.mark(key, twin, id, now);
-      }
-      for (const key of writtenThrough) this.dirty.clear(key);
-      for (const [key] of plan.due) this.dirty.clear(key);
-      this.lastLogId = lastLogId;
-      this.checkpoint = checkpoint;
-      return { historyInserted: inserted };
     } catch (e) {
-      // The cache already holds the applied state; drop it so that it is reloaded as committed.
-      const touched = new Map<string, [string, string]>();
-      for (const c of changes) touched.set(twinKey(c.twin.site, c.twin.asset), [c.twin.site, c.twin.asset]);
-      for (const r of readings) touched.set(twinKey(r.site, r.asset), [r.site, r.asset]);
-      for (const [site, asset] of touched.values()) {
-        try {
-          this.evict(site, asset);
-        } catch (rebuildError) {
-          // A dirty twin could not be read back; the commit's own error is the one to report. The
-          // readings are redelivered, and a restart replays the log in any case.
-          this.log.error(`twin ${site}/${asset} not rebuilt after a failed commit: ${(rebuildError as Error).message}`);
-        }
-      }
+      this.evictAll([...changes.map((c) => c.twin), ...readings]);
       throw e;
     }
+    return { historyInserted: inserted };
   }
 
   /**
-   * Commits twins whose derived state (and version) changed in place, as `get` returned them, in one
-   * transaction. On failure they are evicted so that the cache again holds only committed state.
+   * Commits twins whose derived state (and version) changed in place, as `get` returned them: the
+   * new derived sections are logged and the twins marked dirty. On failure they are evicted so that
+   * the cache again holds only committed state.
    */
   commitDerived(twins: readonly AssetTwin[]): void {
     try {
-      this.transaction(() => {
-        for (const t of twins) this.writeTwin(t);
+      this.commitLogged(this.opts.now(), () => {
+        for (const t of twins) this.writer.addDerived(this.assetId(t.site, t.asset), t.version, this.json(t.derived));
+        return { writeThrough: [], deferred: twins };
       });
     } catch (e) {
-      for (const t of twins) this.evict(t.site, t.asset);
+      this.evictAll(twins);
       throw e;
     }
-    for (const t of twins) this.dirty.clear(twinKey(t.site, t.asset));
   }
 
   /**
@@ -325,8 +249,7 @@ export class TwinSqliteStore {
     draft.version = current.version + 1;
     draft.updatedAt = now;
     this.transaction(() => this.writeTwin(draft));
-    this.dirty.clear(twinKey(site, asset));
-    this.remember(twinKey(site, asset), draft);
+    this.written(twinKey(site, asset), draft);
     return draft;
   }
 
@@ -356,16 +279,13 @@ export class TwinSqliteStore {
       this.evict(site, asset);
       throw e;
     }
-    if (draft) {
-      this.dirty.clear(twinKey(site, asset));
-      this.remember(twinKey(site, asset), draft);
-    }
+    if (draft) this.written(twinKey(site, asset), draft);
     return draft;
   }
 
   /**
    * Drops the twin's in-memory state so that it is read again as committed. A dirty twin's row is
-   * behind it: it is rebuilt at once from the row and the readings logged since.
+   * behind it: it is rebuilt at once from the row and the log entries since it became dirty.
    */
   evict(site: string, asset: string): void {
     const key = twinKey(site, asset);
@@ -375,19 +295,12 @@ export class TwinSqliteStore {
   }
 
   /**
-   * Writes every dirty twin and moves the checkpoint to the end of the log: afterwards the rows alone
-   * are the twins. Returns how many twins were written. Call it before closing the database.
+   * Writes every dirty twin and every history tail, and moves the checkpoint to the end of the log:
+   * afterwards rows and chunks alone hold everything. Returns how many twins were written. Call it
+   * before closing the database.
    */
   flush(): number {
-    if (this.dirty.size === 0 && this.checkpoint === this.lastLogId) return 0;
-    const marks = [...this.dirty.entries()];
-    this.transaction(() => {
-      for (const [key, m] of marks) this.writeDirty(m.twin, this.historyCounts.get(key) ?? 0);
-      this.stmt.putCheckpoint.run(this.lastLogId);
-    });
-    for (const [key] of marks) this.dirty.clear(key);
-    this.checkpoint = this.lastLogId;
-    return marks.length;
+    return this.writeBehind(true);
   }
 
   /** Twins changed but not yet written to their rows. */
@@ -397,7 +310,7 @@ export class TwinSqliteStore {
 
   list(f: TwinListFilter): AssetTwin[] {
     // The query reads rows: they must hold the newest state.
-    this.flush();
+    this.writeBehind(false);
     const where: string[] = [];
     const args: unknown[] = [];
     const cond = (sql: string, arg: unknown) => {
@@ -425,22 +338,12 @@ export class TwinSqliteStore {
   /** Up to `limit` readings older than `beforeSeq`, oldest first. */
   history(site: string, asset: string, limit: number, beforeSeq = Number.MAX_SAFE_INTEGER): HistoryPoint[] {
     const id = this.assetIds.get(twinKey(site, asset));
-    if (id === undefined) return [];
-    const rows = this.stmt.history.all(id, beforeSeq, limit);
-    const out: HistoryPoint[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i];
-      const names = this.sensorSetNames.get(row.sensor_set) ?? [];
-      const values: Record<string, number> = {};
-      for (let j = 0; j < names.length; j++) values[names[j]] = row.vals.readDoubleLE(j * 8);
-      out[rows.length - 1 - i] = { seq: row.seq, ts: row.ts, values };
-    }
-    return out;
+    return id === undefined ? [] : this.readings.read(id, limit, beforeSeq);
   }
 
   /** Keys (only) of the twins committed at or after `ts`, epoch ms: no twin is parsed or cached. */
   keysChangedSince(ts: number): Array<{ site: string; asset: string }> {
-    this.flush();
+    this.writeBehind(false);
     return this.stmt.keysChangedSince.all(ts);
   }
 
@@ -449,55 +352,128 @@ export class TwinSqliteStore {
   }
 
   historyCount(site: string, asset: string): number {
-    return this.historyCounts.get(twinKey(site, asset)) ?? 0;
+    const id = this.assetIds.get(twinKey(site, asset));
+    return id === undefined ? 0 : this.readings.count(id);
   }
 
   /**
    * Applies retention to up to `budget` assets, starting after `cursor` (round robin, so each call is
-   * short and the ingest loop is never blocked for long). Keeps at most `maxPerAsset` readings per
-   * asset and none older than `minTs`. Returns rows deleted and where to continue.
+   * short and the ingest loop is never blocked for long). Keeps at least `maxPerAsset` readings per
+   * asset (whole chunks go, so up to a chunk more may stay) and none older than `minTs`. Returns
+   * readings deleted and where to continue.
    */
   pruneHistory(maxPerAsset: number, minTs: number, budget: number, cursor: string | undefined): { deleted: number; cursor: string | undefined } {
-    // No flush first: it would write every dirty twin at once, tens of ms every tick with a large
-    // fleet. Paging by twin rows needs none (a twin's row is written with its first reading), the
-    // in-memory history counts are the current ones, and rows the checkpoint still needs stay.
-    const keepFrom = this.checkpoint;
-    const [afterSite, afterAsset = ''] = cursor === undefined ? [''] : cursor.split('/');
-    const pruned = new Map<string, number>();
+    const after = cursor === undefined ? 0 : Number(cursor);
+    const ids = this.readings.assetIdsAfter(after, budget);
+    // Chunks after the checkpoint's tell recovery which logged readings are stored already.
+    const keepFrom = this.checkpoint.chunkId;
     let deleted = 0;
-    const rows = this.db.transaction(() => {
-      const page = this.stmt.keysAfter.all(afterSite, afterAsset, budget);
-      for (const { site, asset } of page) {
-        const key = twinKey(site, asset);
-        const count = this.historyCounts.get(key) ?? 0;
-        const id = this.assetIds.get(key);
-        if (count === 0 || id === undefined) continue;
-        const cut = count > maxPerAsset ? (this.stmt.nthNewestSeq.get(id, maxPerAsset)?.seq ?? -1) : -1;
-        // The age test reads every row of the asset, and in the log those rows lie one per page; it
-        // runs only when the asset's first reading is too old. Otherwise the count alone decides,
-        // and only the rows to delete are visited.
-        const tooOld = (this.stmt.oldestTs.get(id)?.ts ?? minTs) < minTs;
-        if (cut < 0 && !tooOld) continue;
-        const n = (tooOld ? this.stmt.pruneAsset.run(id, cut, minTs, keepFrom) : this.stmt.pruneAssetBySeq.run(id, cut, keepFrom)).changes;
-        if (n > 0) {
-          deleted += n;
-          pruned.set(key, count - n);
-          // Only the count: a dirty twin's row stays the snapshot it was (recovery recounts anyway).
-          this.stmt.setHistoryCount.run(count - n, site, asset);
+    this.readings.beginTransaction();
+    let committed = false;
+    try {
+      this.db.transaction(() => {
+        for (const id of ids) deleted += this.readings.prune(id, maxPerAsset, minTs, keepFrom);
+      })();
+      committed = true;
+    } finally {
+      this.readings.endTransaction(committed);
+    }
+    return { deleted, cursor: ids.length < budget ? undefined : String(ids[ids.length - 1]) };
+  }
+
+  /**
+   * One commit of changes the log can redo: `fill` adds them to the log writer (and history) and
+   * names the twins to write now and the ones to mark dirty; then the due dirty twins and history
+   * tails are written and the checkpoint moved, all in one transaction.
+   */
+  private commitLogged(now: number, fill: (logId: number) => { writeThrough: readonly AssetTwin[]; deferred: readonly AssetTwin[] }): void {
+    const logId = this.twinLog.nextId;
+    this.writer.reset();
+    const written = new Set<string>();
+    const newlyDirty: Array<[string, AssetTwin]> = [];
+    let plan: FlushPlan = { due: [] };
+    let checkpoint = this.checkpoint;
+    this.readings.beginTransaction();
+    let committed = false;
+    try {
+      this.transaction(() => {
+        const { writeThrough, deferred } = fill(logId);
+        if (this.writer.length > 0) this.twinLog.append(this.writer.bytes());
+        for (const t of writeThrough) {
+          this.writeTwin(t);
+          written.add(twinKey(t.site, t.asset));
         }
-      }
-      return page;
-    })();
-    for (const [key, n] of pruned) this.historyCounts.set(key, n);
-    const last = rows[rows.length - 1];
-    return { deleted, cursor: rows.length < budget || last === undefined ? undefined : twinKey(last.site, last.asset) };
+        for (const t of deferred) {
+          const key = twinKey(t.site, t.asset);
+          if (!written.has(key) && !this.dirty.has(key)) newlyDirty.push([key, t]);
+        }
+        plan = this.dirty.plan(now, this.opts, written, newlyDirty.length);
+        for (const [, m] of plan.due) this.writeDirty(m.twin);
+        this.readings.flushStartedBefore(now - this.opts.historyTailMaxAgeMs, this.opts.maxFlushPerCommit);
+        checkpoint = this.nextCheckpoint(plan.oldestLeft ?? (newlyDirty.length > 0 ? logId : undefined));
+      });
+      committed = true;
+    } finally {
+      this.readings.endTransaction(committed);
+      if (!committed) this.twinLog.rolledBack(logId - 1);
+    }
+    // New marks carry this commit's log id; a twin already dirty keeps its older mark.
+    for (const [key, t] of newlyDirty) this.dirty.mark(key, t, logId, now);
+    for (const key of written) this.dirty.clear(key);
+    for (const [key] of plan.due) this.dirty.clear(key);
+    this.checkpoint = checkpoint;
+  }
+
+  /**
+   * Inside a commit: the checkpoint after it, stored (and the log behind it trimmed) when it moved.
+   * `oldestDirty` is the log id of the oldest twin left dirty.
+   */
+  private nextCheckpoint(oldestDirty: number | undefined): { logId: number; chunkId: number } {
+    const newest = this.twinLog.newestId;
+    this.chunkIdAfter.set(newest, this.readings.lastChunkId());
+    const tail = this.readings.oldestPendingLogId();
+    const oldest = oldestDirty === undefined ? tail : tail === undefined ? oldestDirty : Math.min(oldestDirty, tail);
+    const logId = oldest === undefined ? newest : oldest - 1;
+    if (logId === this.checkpoint.logId) return this.checkpoint;
+    // Chunks written up to the end of commit `logId` hold no reading logged after it.
+    let chunkId = this.checkpoint.chunkId;
+    for (const [id, c] of this.chunkIdAfter) {
+      if (id > logId) break;
+      chunkId = c;
+      this.chunkIdAfter.delete(id);
+    }
+    this.stmt.putCheckpoint.run(logId, chunkId);
+    this.twinLog.trim(logId);
+    return { logId, chunkId };
+  }
+
+  /** Writes dirty twins (and, with `all`, history tails) and moves the checkpoint as far as that allows. */
+  private writeBehind(all: boolean): number {
+    if (this.dirty.size === 0 && (!all || this.readings.pendingAssets === 0) && this.checkpoint.logId === this.twinLog.newestId) return 0;
+    const marks = [...this.dirty.entries()];
+    let checkpoint = this.checkpoint;
+    this.readings.beginTransaction();
+    let committed = false;
+    try {
+      this.transaction(() => {
+        for (const [, m] of marks) this.writeDirty(m.twin);
+        if (all) this.readings.flushAll();
+        checkpoint = this.nextCheckpoint(undefined);
+      });
+      committed = true;
+    } finally {
+      this.readings.endTransaction(committed);
+    }
+    for (const [key] of marks) this.dirty.clear(key);
+    this.checkpoint = checkpoint;
+    return marks.length;
   }
 
   /**
    * Writes the twin's whole state: every row write must, so that a row is always the twin as it was
    * at one moment (see the class comment). The caller clears the dirty mark once committed.
    */
-  private writeTwin(t: AssetTwin, historyCount = this.historyCounts.get(twinKey(t.site, t.asset)) ?? 0): void {
+  private writeTwin(t: AssetTwin): void {
     this.stmt.upsert.run(
       t.site,
       t.asset,
@@ -508,16 +484,32 @@ export class TwinSqliteStore {
       t.version,
       t.lastSeq,
       t.lastSeenAt,
-      historyCount,
+      this.historyCount(t.site, t.asset),
       t.createdAt,
       t.updatedAt,
     );
   }
 
-  /** Writes a dirty twin: with its class, desired and derived already in the row, all of it. */
-  private writeDirty(t: AssetTwin, historyCount: number): void {
-    const changed = this.stmt.updateReported.run(this.encodeReported(t), t.version, t.lastSeq, t.lastSeenAt, historyCount, t.updatedAt, t.site, t.asset).changes;
-    if (changed === 0) this.writeTwin(t, historyCount);
+  /** Writes a dirty twin: with its class and desired state already in the row, all of it. */
+  private writeDirty(t: AssetTwin): void {
+    const changed = this.stmt.updateBehind.run(
+      this.encodeReported(t),
+      this.json(t.derived),
+      t.version,
+      t.lastSeq,
+      t.lastSeenAt,
+      this.historyCount(t.site, t.asset),
+      t.updatedAt,
+      t.site,
+      t.asset,
+    ).changes;
+    if (changed === 0) this.writeTwin(t);
+  }
+
+  /** After a committed write of the whole twin: it is clean and cached as written. */
+  private written(key: string, twin: AssetTwin): void {
+    this.dirty.clear(key);
+    this.remember(key, twin);
   }
 
   private rowToTwin(r: TwinRow): AssetTwin {
@@ -537,73 +529,96 @@ export class TwinSqliteStore {
   }
 
   /**
-   * Whether the log can redo the change from the twin's row: the row exists (the twin had a version),
-   * the asset class did not change (the log holds no class), and every reading that moved the twin
-   * was logged (a duplicate (asset, seq) with other sensors may move a twin and be refused).
+   * Applies one log entry to a twin. Both kinds are no-ops on a twin that already holds them: a
+   * reading moves only sensors with a lower seq, a prediction applies only to a lower version.
    */
-  private replayable(c: TwinChange, key: string, firstLogIds: ReadonlyMap<string, number>, unlogged: ReadonlySet<Reading> | undefined): boolean {
-    if (c.fromVersion === 0 || c.assetClass !== undefined || !firstLogIds.has(key)) return false;
-    if (unlogged) for (const r of c.applied) if (unlogged.has(r)) return false;
-    return true;
+  private redo(twin: AssetTwin, e: TwinLogEntry, now: number): void {
+    if (e.kind === TwinLogKind.Reading) {
+      applyReadings([{ site: twin.site, asset: twin.asset, seq: e.seq, ts: e.ts, values: e.values }], () => twin, now);
+    } else if (e.version > twin.version) {
+      twin.derived = e.derived as JsonObject;
+      twin.version = e.version;
+      twin.updatedAt = now;
+    }
   }
 
-  /** The reading a log row holds, decoded as `history` does. */
-  private logReading(site: string, asset: string, row: LogRow): Reading {
-    const names = this.sensorSetNames.get(row.sensor_set) ?? [];
-    const values: Record<string, number> = {};
-    for (let j = 0; j < names.length; j++) values[names[j]] = row.vals.readDoubleLE(j * 8);
-    return { site, asset, seq: row.seq, ts: row.ts, values };
-  }
-
-  /** A dirty twin as committed: its row plus its readings logged since `sinceLogId`, in log order. */
+  /** A dirty twin as committed: its row plus the log entries since `sinceLogId` that are its own. */
   private rebuild(site: string, asset: string, sinceLogId: number): AssetTwin {
     const row = this.stmt.get.get(site, asset);
     const now = this.opts.now();
     const twin = row ? this.rowToTwin(row) : newTwin(site, asset, now);
     const id = this.assetIds.get(twinKey(site, asset));
-    if (id !== undefined) for (const l of this.stmt.logOfAssetSince.iterate(id, sinceLogId)) applyReadings([this.logReading(site, asset, l)], () => twin, now);
+    for (const l of this.twinLog.after(sinceLogId - 1)) {
+      for (const e of readTwinLog(l.body, (s) => this.sensorSetNames.get(s))) if (e.assetId === id) this.redo(twin, e, now);
+    }
     return twin;
   }
 
   /**
-   * Brings the rows up to the log after a crash: the readings after the checkpoint are applied, in
-   * log order, to the twins their rows hold (a reading a row already holds changes nothing), then
-   * the twins are written and the checkpoint moved to the end of the log, in one transaction.
+   * After a crash, brings rows and history up to the log: the entries after the checkpoint are
+   * applied, in log order, to the twins their rows hold, and their readings appended to history
+   * (skipping what a chunk written since holds); then everything is written and the checkpoint
+   * moved to the end of the log, in one transaction.
    */
   private recover(): void {
-    this.checkpoint = this.stmt.getCheckpoint.get()?.log_id ?? 0;
-    this.lastLogId = this.stmt.maxLogId.get()?.id ?? 0;
-    if (this.lastLogId <= this.checkpoint) return;
+    const from = this.checkpoint.logId;
+    if (this.twinLog.newestId <= from) return;
     const now = this.opts.now();
-    const keyOf = new Map<number, [string, string]>();
-    for (const [key, id] of this.assetIds) keyOf.set(id, key.split('/') as [string, string]);
+    const chunked = this.readings.chunkedLogIdsAfter(this.checkpoint.chunkId);
     const twins = new Map<number, AssetTwin>();
-    const lookup = (id: number, site: string, asset: string): AssetTwin => {
+    const lookup = (id: number): AssetTwin | undefined => {
       let t = twins.get(id);
       if (!t) {
-        const row = this.stmt.get.get(site, asset);
-        twins.set(id, (t = row ? this.rowToTwin(row) : newTwin(site, asset, now)));
+        const key = this.assetKeys.get(id);
+        if (!key) return undefined;
+        const row = this.stmt.get.get(key[0], key[1]);
+        twins.set(id, (t = row ? this.rowToTwin(row) : newTwin(key[0], key[1], now)));
       }
       return t;
     };
-    let readings = 0;
-    for (const l of this.stmt.logAfter.iterate(this.checkpoint)) {
-      const k = keyOf.get(l.asset_id);
-      if (!k) continue;
-      const twin = lookup(l.asset_id, k[0], k[1]);
-      applyReadings([this.logReading(k[0], k[1], l)], () => twin, now);
-      readings++;
+    let entries = 0;
+    this.readings.beginTransaction();
+    let committed = false;
+    try {
+      this.transaction(() => {
+        for (const l of this.twinLog.after(from)) {
+          for (const e of readTwinLog(l.body, (s) => this.sensorSetNames.get(s))) {
+            const twin = lookup(e.assetId);
+            if (!twin) continue;
+            this.redo(twin, e, now);
+            // Earlier entries of an asset whose chunk came from entry L are all in chunks; of L itself,
+            // only the readings before the chunk was cut, so those are looked up.
+            if (e.kind === TwinLogKind.Reading && l.id >= (chunked.get(e.assetId) ?? 0)) {
+              this.readings.append(e.assetId, e.seq, e.ts, e.setId, this.sensorSetNames.get(e.setId)!, e.values, l.id, now);
+            }
+            entries++;
+          }
+        }
+        for (const t of twins.values()) this.writeTwin(t);
+        this.readings.flushAll();
+        this.chunkIdAfter.clear();
+        this.checkpoint = this.nextCheckpoint(undefined);
+      });
+      committed = true;
+    } finally {
+      this.readings.endTransaction(committed);
     }
-    // Rows written after the checkpoint already count some of these readings: recount instead.
-    const counts = new Map<string, number>();
-    for (const [id, t] of twins) counts.set(twinKey(t.site, t.asset), this.stmt.countLogOfAsset.get(id)!.n);
-    this.transaction(() => {
-      for (const t of twins.values()) this.writeTwin(t, counts.get(twinKey(t.site, t.asset)));
-      this.stmt.putCheckpoint.run(this.lastLogId);
-    });
-    for (const [key, n] of counts) this.historyCounts.set(key, n);
-    this.log.log(`replayed ${readings} logged readings after checkpoint ${this.checkpoint} into ${twins.size} twins`);
-    this.checkpoint = this.lastLogId;
+    this.log.log(`replayed ${entries} logged changes after checkpoint ${from} into ${twins.size} twins`);
+  }
+
+  private evictAll(items: Iterable<{ site: string; asset: string }>): void {
+    // The cache already holds the applied state; drop it so that it is reloaded as committed.
+    const touched = new Map<string, [string, string]>();
+    for (const i of items) touched.set(twinKey(i.site, i.asset), [i.site, i.asset]);
+    for (const [site, asset] of touched.values()) {
+      try {
+        this.evict(site, asset);
+      } catch (rebuildError) {
+        // A dirty twin could not be read back; the commit's own error is the one to report. The
+        // changes are redelivered, and a restart applies the log in any case.
+        this.log.error(`twin ${site}/${asset} not rebuilt after a failed commit: ${(rebuildError as Error).message}`);
+      }
+    }
   }
 
   private encodeReported(t: AssetTwin): Buffer | string {
@@ -626,13 +641,15 @@ export class TwinSqliteStore {
     }
   }
 
-  /** The asset's history id, allocated (inside the caller's transaction) on its first reading. */
-  private assetId(key: string, site: string, asset: string): number {
+  /** The asset's small integer id, allocated (inside the caller's transaction) when first needed. */
+  private assetId(site: string, asset: string): number {
+    const key = twinKey(site, asset);
     let id = this.assetIds.get(key);
     if (id === undefined) {
       id = ++this.lastAssetId;
       this.stmt.insertAssetKey.run(id, site, asset);
       this.assetIds.set(key, id);
+      this.assetKeys.set(id, [site, asset]);
     }
     return id;
   }
@@ -640,7 +657,11 @@ export class TwinSqliteStore {
   /** Drops asset ids a rolled-back transaction inserted: they are handed out again. */
   private forgetAssetIdsAfter(last: number): void {
     if (this.lastAssetId === last) return;
-    for (const [key, id] of this.assetIds) if (id > last) this.assetIds.delete(key);
+    for (const [key, id] of this.assetIds) {
+      if (id <= last) continue;
+      this.assetIds.delete(key);
+      this.assetKeys.delete(id);
+    }
     this.lastAssetId = last;
   }
 
@@ -663,8 +684,7 @@ export class TwinSqliteStore {
 
   /**
    * Desired and derived state are replaced, never mutated, when they change, so the JSON of an
-   * unchanged section can be reused: ingest rewrites a twin row per batch and would otherwise
-   * serialise both sections every time.
+   * unchanged section can be reused: a twin row is rewritten many times with the same sections.
    */
   private json(section: object): string {
     let text = this.serialised.get(section);
@@ -710,9 +730,9 @@ export class TwinSqliteStore {
       this.sensorSets.set(s.names, s.id);
       this.sensorSetNames.set(s.id, s.names.split(','));
     }
-    for (const c of this.stmt.allCounts.iterate()) this.historyCounts.set(twinKey(c.site, c.asset), c.history_count);
     for (const k of this.db.prepare<[], { id: number; site: string; asset: string }>('SELECT id, site, asset FROM asset_key').iterate()) {
       this.assetIds.set(twinKey(k.site, k.asset), k.id);
+      this.assetKeys.set(k.id, [k.site, k.asset]);
       if (k.id > this.lastAssetId) this.lastAssetId = k.id;
     }
   }

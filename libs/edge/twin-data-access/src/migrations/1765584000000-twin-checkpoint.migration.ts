@@ -1,11 +1,9 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { TwinSqliteStore } from '../twin.sqlite-store';
 
 /**
  * Twin rows are written behind the reading log (see TwinSqliteStore): the checkpoint is the
  * reading_log id up to which every twin row holds the readings' effect. On open the store replays
- * the log after it.
+ * the log after it. (The next migration, twin log and chunks, replaces the reading log.)
  */
 export class TwinCheckpoint1765584000000 implements MigrationInterface {
   name = 'TwinCheckpoint1765584000000';
@@ -17,11 +15,10 @@ export class TwinCheckpoint1765584000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    // The release before reads twin rows only, so the readings after the checkpoint (left by a crash)
-    // must be in them first: opening the store replays them. It runs in the migration's transaction
-    // (better-sqlite3 nests its own as a savepoint).
-    const db = (q.connection.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
-    new TwinSqliteStore(db, { cacheSize: 1 });
+    // The release before reads twin rows only: readings logged after the checkpoint (a stop without
+    // a flush) would be lost to it. The store of this release wrote them on its next clean stop.
+    const behind = (await q.query(`SELECT count(*) AS n FROM reading_log WHERE id > (SELECT log_id FROM twin_checkpoint WHERE id = 1)`)) as Array<{ n: number }>;
+    if (behind[0]?.n > 0) throw new Error(`${behind[0].n} logged readings are not yet in twin rows: start and stop this release once before migrating down`);
     await q.query(`DROP TABLE twin_checkpoint`);
   }
 }

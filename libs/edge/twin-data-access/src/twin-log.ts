@@ -1,0 +1,148 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { readRecord, recordBytes, viewOf, writeRecord } from './reading-record.codec';
+
+/**
+ * The twin store's write-ahead log: one row per commit, holding what the commit changed in a
+ * compact binary form. Twin rows and history chunks are written later and in bulk; until they are,
+ * this log is what makes the commit durable, and after a crash its entries from the checkpoint on
+ * are applied again (TwinSqliteStore's recovery).
+ *
+ * Entry layout (little-endian), repeated:
+ *   asset id u32 | kind u8 | payload
+ *   kind 1, reading:  a reading record (reading-record.codec.ts)
+ *   kind 2, derived:  twin version after it f64 | byte length u32 | UTF-8 JSON of the whole derived section
+ */
+export const enum TwinLogKind {
+  Reading = 1,
+  Derived = 2,
+}
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+/** Builds one commit's log entry; the buffer grows as needed and is reused across commits. */
+export class TwinLogWriter {
+  private buf = new Uint8Array(64 * 1024);
+  private view = viewOf(this.buf);
+  private used = 0;
+
+  get length(): number {
+    return this.used;
+  }
+
+  reset(): void {
+    this.used = 0;
+  }
+
+  addReading(assetId: number, seq: number, ts: number, setId: number, names: readonly string[], values: Readonly<Record<string, number>>): void {
+    this.reserve(5 + recordBytes(names.length));
+    this.view.setUint32(this.used, assetId, true);
+    this.buf[this.used + 4] = TwinLogKind.Reading;
+    this.used = writeRecord(this.view, this.used + 5, seq, ts, setId, names, values);
+  }
+
+  addDerived(assetId: number, version: number, derivedJson: string): void {
+    const json = utf8.encode(derivedJson);
+    this.reserve(5 + 12 + json.length);
+    const o = this.used;
+    this.view.setUint32(o, assetId, true);
+    this.buf[o + 4] = TwinLogKind.Derived;
+    this.view.setFloat64(o + 5, version, true);
+    this.view.setUint32(o + 13, json.length, true);
+    this.buf.set(json, o + 17);
+    this.used = o + 17 + json.length;
+  }
+
+  /** The entry as a Buffer over the writer's memory: valid until the next add or reset. */
+  bytes(): Buffer {
+    return Buffer.from(this.buf.buffer, this.buf.byteOffset, this.used);
+  }
+
+  private reserve(n: number): void {
+    if (this.used + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.used + n));
+    next.set(this.buf.subarray(0, this.used));
+    this.buf = next;
+    this.view = viewOf(next);
+  }
+}
+
+export type TwinLogEntry =
+  | { kind: TwinLogKind.Reading; assetId: number; seq: number; ts: number; setId: number; values: Record<string, number> }
+  | { kind: TwinLogKind.Derived; assetId: number; version: number; derived: Record<string, unknown> };
+
+/** Reads one commit's log entry in order. */
+export function* readTwinLog(body: Uint8Array, namesOf: (setId: number) => readonly string[] | undefined): Generator<TwinLogEntry> {
+  const view = viewOf(body);
+  for (let o = 0; o < body.length; ) {
+    const assetId = view.getUint32(o, true);
+    const kind = body[o + 4];
+    o += 5;
+    if (kind === TwinLogKind.Reading) {
+      const r = readRecord(view, o, namesOf);
+      const names = namesOf(r.setId)!;
+      const values: Record<string, number> = {};
+      for (let i = 0; i < names.length; i++) values[names[i]] = view.getFloat64(r.valuesAt + 8 * i, true);
+      o = r.end;
+      yield { kind, assetId, seq: r.seq, ts: r.ts, setId: r.setId, values };
+    } else if (kind === TwinLogKind.Derived) {
+      const version = view.getFloat64(o, true);
+      const n = view.getUint32(o + 8, true);
+      const derived = JSON.parse(utf8Decoder.decode(body.subarray(o + 12, o + 12 + n))) as Record<string, unknown>;
+      o += 12 + n;
+      yield { kind, assetId, version, derived };
+    } else {
+      throw new Error(`twin log entry of unknown kind ${kind} at byte ${o - 5}`);
+    }
+  }
+}
+
+/** The log table: appended to by every commit, read from the checkpoint on at start, trimmed behind it. */
+export class TwinLog {
+  private lastId: number;
+  private readonly stmt;
+
+  /** `checkpoint`: ids at or below it were used before the log was trimmed, and are never handed out again. */
+  constructor(db: BetterSqlite3.Database, checkpoint: number) {
+    this.stmt = {
+      insert: db.prepare('INSERT INTO twin_log (id, body) VALUES (?, ?)'),
+      idsAfter: db.prepare<[number], { id: number }>('SELECT id FROM twin_log WHERE id > ? ORDER BY id'),
+      body: db.prepare<[number], { body: Buffer }>('SELECT body FROM twin_log WHERE id = ?'),
+      trim: db.prepare('DELETE FROM twin_log WHERE id <= ?'),
+    };
+    this.lastId = Math.max(checkpoint, db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM twin_log').get()?.id ?? 0);
+  }
+
+  /** The id the next append will get: callers tag what they keep in memory with it before appending. */
+  get nextId(): number {
+    return this.lastId + 1;
+  }
+
+  get newestId(): number {
+    return this.lastId;
+  }
+
+  /** Inside the caller's transaction; `rolledBack` must be called if that transaction fails. */
+  append(body: Uint8Array): number {
+    const id = this.lastId + 1;
+    this.stmt.insert.run(id, body);
+    this.lastId = id;
+    return id;
+  }
+
+  rolledBack(lastId: number): void {
+    this.lastId = lastId;
+  }
+
+  /**
+   * Entries after `id`, oldest first, one body in memory at a time. Not one iterating statement: the
+   * caller runs other statements between entries, which SQLite's connection refuses mid-iteration.
+   */
+  *after(id: number): Generator<{ id: number; body: Buffer }> {
+    for (const { id: next } of this.stmt.idsAfter.all(id)) yield { id: next, body: this.stmt.body.get(next)!.body };
+  }
+
+  trim(upTo: number): number {
+    return this.stmt.trim.run(upTo).changes;
+  }
+}
