@@ -23,6 +23,8 @@ export interface IngestBenchOptions {
   rounds: number;
   /** Extra node flags for the twin service after its deployed NODE_OPTIONS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where its time goes. */
   serviceNodeArgs: string[];
+  /** Extra environment for the twin service, e.g. `INGEST_MAX_ACK_PENDING=500`, for experiments with its settings. */
+  serviceEnv: Record<string, string>;
   /** Per drain, after which a variant counts as stalled and is reported with what it committed. */
   drainTimeoutMs: number;
   variants: Set<IngestVariant>;
@@ -41,6 +43,7 @@ export const INGEST_BENCH_DEFAULTS: IngestBenchOptions = {
   rounds: 2,
   // None of its own: the service runs with its Deployment's NODE_OPTIONS and its image's ENV.
   serviceNodeArgs: [],
+  serviceEnv: {},
   drainTimeoutMs: 60_000,
   variants: new Set<IngestVariant>(['floor', 'millwright', 'naive']),
 };
@@ -48,11 +51,11 @@ export const INGEST_BENCH_DEFAULTS: IngestBenchOptions = {
 export const INGEST_BENCH_USAGE = `npm run bench -- ingest [--assets 10000] [--single 100000] [--batched 300000] [--batch-size 50]
   [--naive 10000] [--rate 5000] [--latency-seconds 10] [--synchronous full|normal] [--ingest-max-batch N]
   [--history-max-per-asset N] [--rounds 2] [--only floor,millwright,naive] [--quick]
-  [--service-node-args '--cpu-prof --cpu-prof-dir=/tmp/prof']`;
+  [--service-node-args '--cpu-prof --cpu-prof-dir=/tmp/prof'] [--service-env 'INGEST_MAX_ACK_PENDING=500 TWIN_FLUSH_DELAY=2s']`;
 
 /** Parses `--name value` / `--name=value` flags; `--quick` shrinks every load for a smoke run. */
 export function parseIngestBenchArgs(argv: readonly string[]): IngestBenchOptions {
-  const o: IngestBenchOptions = { ...INGEST_BENCH_DEFAULTS, variants: new Set(INGEST_BENCH_DEFAULTS.variants) };
+  const o: IngestBenchOptions = { ...INGEST_BENCH_DEFAULTS, variants: new Set(INGEST_BENCH_DEFAULTS.variants), serviceEnv: {} };
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
     if (token === '--quick') {
@@ -78,6 +81,13 @@ export function parseIngestBenchArgs(argv: readonly string[]): IngestBenchOption
       case '--latency-seconds': o.latencySeconds = int(); break;
       case '--rounds': o.rounds = int(); break;
       case '--service-node-args': o.serviceNodeArgs = value.split(/\s+/).filter(Boolean); break;
+      case '--service-env':
+        for (const pair of value.split(/\s+/).filter(Boolean)) {
+          const at = pair.indexOf('=');
+          if (at <= 0) throw new Error(`--service-env takes NAME=value pairs, got '${pair}'`);
+          o.serviceEnv[pair.slice(0, at)] = pair.slice(at + 1);
+        }
+        break;
       case '--ingest-max-batch': o.ingestMaxBatch = int(); break;
       case '--history-max-per-asset': o.historyMaxPerAsset = int(); break;
       case '--synchronous':

@@ -164,7 +164,7 @@ async function main(): Promise<number> {
       sqlite_synchronous: opts.synchronous,
       ingest_max_batch: opts.ingestMaxBatch ?? 'service default',
       history_max_per_asset: opts.historyMaxPerAsset ?? 'service default',
-      service_runtime: { ...deployedTwinServiceRuntime(), extra_node_args: opts.serviceNodeArgs },
+      service_runtime: { ...deployedTwinServiceRuntime(), extra_node_args: opts.serviceNodeArgs, extra_env: opts.serviceEnv },
     },
     floor_rps: floor ? Math.round(floor.rps) : null,
     floor_batched_rps: floorBatched ? Math.round(floorBatched.rps) : null,

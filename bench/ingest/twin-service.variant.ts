@@ -39,6 +39,7 @@ function startTwinService(ctx: IngestBenchContext, dataDir: string, httpPort: nu
   };
   if (opts.ingestMaxBatch) env.INGEST_MAX_BATCH = String(opts.ingestMaxBatch);
   if (opts.historyMaxPerAsset) env.HISTORY_MAX_PER_ASSET = String(opts.historyMaxPerAsset);
+  Object.assign(env, opts.serviceEnv);
   // As production starts it: the image's script and ENV, the Deployment's NODE_OPTIONS; bench flags
   // (--service-node-args) come after them on the command line and win.
   const deployed = deployedTwinServiceRuntime();
