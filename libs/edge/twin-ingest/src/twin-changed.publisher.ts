@@ -1,28 +1,52 @@
+import { Logger } from '@nestjs/common';
 import { Subjects, encodeTwinChangeFrame, type TwinChangedV1 } from '@millwright/contracts';
 import type { TwinChangeFeed } from '@millwright/twin-data-access';
 import type { NatsConnection } from 'nats';
 
+const log = new Logger('TwinChanges');
+/** Below NATS's default 1 MiB max_payload with room to spare; a commit's changes go out in as many frames as it takes. */
+const MAX_FRAME_BYTES = 512 * 1024;
+
 /**
- * Announces committed twin changes to other services (core NATS, at most once; one frame per site
- * and commit) and to this process's feed (every change, in order). The feed lives in data-access,
- * which may not depend on messaging, so the two are joined here.
+ * Announces committed twin changes to other services (core NATS, at most once; frames per site of
+ * at most MAX_FRAME_BYTES or the server's max_payload) and to this process's feed (every change, in
+ * order). The feed lives in data-access, which may not depend on messaging, so the two are joined
+ * here. Never throws: the changes are committed, and a notification that cannot be sent is what
+ * consumers already handle as a gap.
  */
 export function announceTwinChanges(nc: NatsConnection, feed: TwinChangeFeed, events: readonly TwinChangedV1[]): void {
   if (events.length === 0) return;
+  const limit = Math.min(MAX_FRAME_BYTES, nc.info?.max_payload ?? MAX_FRAME_BYTES);
   const site = events[0].site;
   let sameSite = true;
   for (let i = 1; i < events.length && sameSite; i++) sameSite = events[i].site === site;
   if (sameSite) {
-    nc.publish(Subjects.twinChanges(site), encodeTwinChangeFrame(site, events));
+    publishFrames(nc, site, events, limit);
   } else {
-    // A twin service normally serves one site; a store shared by several gets a frame per site.
+    // A twin service normally serves one site; a store shared by several gets frames per site.
     const bySite = new Map<string, TwinChangedV1[]>();
     for (const e of events) {
       let list = bySite.get(e.site);
       if (!list) bySite.set(e.site, (list = []));
       list.push(e);
     }
-    for (const [s, list] of bySite) nc.publish(Subjects.twinChanges(s), encodeTwinChangeFrame(s, list));
+    for (const [s, list] of bySite) publishFrames(nc, s, list, limit);
   }
   for (const e of events) feed.emit(e);
+}
+
+function publishFrames(nc: NatsConnection, site: string, events: readonly TwinChangedV1[], limit: number): void {
+  try {
+    const frame = encodeTwinChangeFrame(site, events);
+    if (frame.length <= limit || events.length === 1) {
+      nc.publish(Subjects.twinChanges(site), frame);
+      return;
+    }
+  } catch (e) {
+    log.error(`${events.length} twin changes of ${site} not announced: ${(e as Error).message}`);
+    return;
+  }
+  const half = events.length >> 1;
+  publishFrames(nc, site, events.slice(0, half), limit);
+  publishFrames(nc, site, events.slice(half), limit);
 }
