@@ -255,7 +255,7 @@ describe('TwinSqliteStore on a real SQLite file', () => {
       both((s) => {
         const t = s.get('s1', 'm0')!;
         applyPrediction(t, prediction('m0', 13), now);
-        s.commitDerived([t]);
+        s.commitDerived([{ twin: t, version: t.version, derived: t.derived }]);
       });
       both((s) => ingest(s, fleetBatch(2), now));
       both((s) => s.update('s1', 'm2', undefined, (d) => (d.desired = { rpm: 1200 }), now));

@@ -220,14 +220,16 @@ export class TwinSqliteStore {
   }
 
   /**
-   * Commits twins whose derived state (and version) changed in place, as `get` returned them: the
-   * new derived sections are logged and the twins marked dirty. On failure they are evicted so that
-   * the cache again holds only committed state.
+   * Commits changes of derived state made in place on twins as `get` returned them, each with the
+   * version and derived section it produced (a twin may change several times in one commit): they
+   * are logged in order and the twins marked dirty. On failure the twins are evicted so that the
+   * cache again holds only committed state.
    */
-  commitDerived(twins: readonly AssetTwin[]): void {
+  commitDerived(changes: ReadonlyArray<{ twin: AssetTwin; version: number; derived: JsonObject }>): void {
+    const twins = [...new Set(changes.map((c) => c.twin))];
     try {
       this.commitLogged(this.opts.now(), () => {
-        for (const t of twins) this.writer.addDerived(this.assetId(t.site, t.asset), t.version, this.json(t.derived));
+        for (const c of changes) this.writer.addDerived(this.assetId(c.twin.site, c.twin.asset), c.version, this.json(c.derived));
         return { writeThrough: [], deferred: twins };
       });
     } catch (e) {

@@ -62,7 +62,9 @@ export class PredictionIngestService implements OnApplicationBootstrap, OnApplic
   private async handle(buffer: readonly JsMsg[]): Promise<BatchOutcome> {
     const now = Date.now();
     const taken = Math.min(buffer.length, 200);
-    const changed = new Map<AssetTwin, { fromVersion: number; derived: JsonObject }>();
+    // Every applied prediction is its own twin change (a version and an event), also when one batch
+    // holds several for a twin: each is stored, none is merged away.
+    const applied: Array<{ twin: AssetTwin; version: number; derived: JsonObject; event: TwinChangedV1 }> = [];
     const deadLetters: Array<{ subject: string; letter: DeadLetterV1; msgId: string; from: number }> = [];
     for (let i = 0; i < taken; i++) {
       const m = buffer[i];
@@ -80,18 +82,24 @@ export class PredictionIngestService implements OnApplicationBootstrap, OnApplic
       for (const p of batch.predictions) {
         const twin = this.store.get(p.site, p.asset);
         if (!twin) continue; // a prediction for an asset this site never heard of has nothing to attach to
-        const fromVersion = changed.get(twin)?.fromVersion ?? twin.version;
-        const derived = applyPrediction(twin, p, now);
-        if (derived) changed.set(twin, { fromVersion, derived });
+        const fromVersion = twin.version;
+        const changes = applyPrediction(twin, p, now);
+        if (!changes) continue;
+        applied.push({
+          twin,
+          version: twin.version,
+          derived: twin.derived,
+          event: { site: twin.site, asset: twin.asset, version: twin.version, fromVersion, cause: 'derived', at: now, changes: { derived: changes }, lastSeq: twin.lastSeq },
+        });
       }
     }
-    this.store.commitDerived([...changed.keys()]);
-    this.applied.inc(changed.size);
-    const events: TwinChangedV1[] = [];
-    for (const [twin, c] of changed) {
-      events.push({ site: twin.site, asset: twin.asset, version: twin.version, fromVersion: c.fromVersion, cause: 'derived', at: now, changes: { derived: c.derived }, lastSeq: twin.lastSeq });
-    }
-    announceTwinChanges(this.nc, this.feed, events);
+    this.store.commitDerived(applied);
+    this.applied.inc(applied.length);
+    announceTwinChanges(
+      this.nc,
+      this.feed,
+      applied.map((a) => a.event),
+    );
     const retry = new Set<number>();
     await Promise.all(
       deadLetters.map((d) =>
