@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { makeTempDir, type TempDir } from '@millwright/testing';
 import { ReadingHistory } from './reading-history.store';
+import { recordBytes, viewOf, writeRecord } from './reading-record.codec';
 
 const SETS = new Map<number, string[]>([
   [1, ['T50', 'P30']],
@@ -9,6 +10,14 @@ const SETS = new Map<number, string[]>([
 ]);
 const namesOf = (id: number) => SETS.get(id);
 const T0 = 1_764_000_000_000;
+
+/** A reading's record, as the twin log writer encodes it. */
+function rec(seq: number, ts: number, set: number, values: Record<string, number>): Uint8Array {
+  const names = SETS.get(set)!;
+  const b = new Uint8Array(recordBytes(names.length));
+  writeRecord(viewOf(b), 0, seq, ts, set, names, values);
+  return b;
+}
 
 describe('ReadingHistory on a real SQLite file', () => {
   let dir: TempDir;
@@ -38,7 +47,7 @@ describe('ReadingHistory on a real SQLite file', () => {
     h.beginTransaction();
     let ok = false;
     try {
-      const r = db.transaction(() => seqs.map((seq) => h.append(assetId, seq, T0 + seq, set, SETS.get(set)!, { T50: seq + 0.5, P30: -seq, Nf: seq * 2 }, seq, T0 + seq)))();
+      const r = db.transaction(() => seqs.map((seq) => h.append(assetId, seq, T0 + seq, rec(seq, T0 + seq, set, { T50: seq + 0.5, P30: -seq, Nf: seq * 2 }), seq, T0 + seq)))();
       ok = true;
       return r;
     } finally {
@@ -101,8 +110,8 @@ describe('ReadingHistory on a real SQLite file', () => {
     h.beginTransaction();
     expect(() =>
       db.transaction(() => {
-        h.append(1, 2, T0, 1, SETS.get(1)!, { T50: 1, P30: 2 }, 2, T0); // fills and stores the tail
-        h.append(2, 1, T0, 1, SETS.get(1)!, { T50: 1, P30: 2 }, 2, T0);
+        h.append(1, 2, T0, rec(2, T0, 1, { T50: 1, P30: 2 }), 2, T0); // fills and stores the tail
+        h.append(2, 1, T0, rec(1, T0, 1, { T50: 1, P30: 2 }), 2, T0);
         throw new Error('disk full');
       })(),
     ).toThrow('disk full');

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { readRecord, recordBytes, viewOf, writeRecord } from './reading-record.codec';
+import { readRecord, viewOf } from './reading-record.codec';
 
 type Db = BetterSqlite3.Database;
 
@@ -95,10 +95,10 @@ export class ReadingHistory {
   }
 
   /**
-   * Adds a reading unless the asset already has one with this seq; returns whether it was added.
-   * `logId` is the ingest log entry that holds it.
+   * Adds a reading, given as its encoded record (reading-record.codec.ts), unless the asset already
+   * has one with this seq; returns whether it was added. `logId` is the log entry that holds it.
    */
-  append(assetId: number, seq: number, ts: number, setId: number, names: readonly string[], values: Readonly<Record<string, number>>, logId: number, now: number): boolean {
+  append(assetId: number, seq: number, ts: number, record: Uint8Array, logId: number, now: number): boolean {
     let a = this.assets.get(assetId);
     if (!a) {
       a = { chunked: 0, maxSeq: -1 };
@@ -106,7 +106,7 @@ export class ReadingHistory {
     }
     if (seq <= a.maxSeq && this.has(assetId, a, seq)) return false;
     this.remember(assetId, a);
-    const size = recordBytes(names.length);
+    const size = record.length;
     let t = a.tail;
     if (!t) {
       const buf = new Uint8Array(size * this.o.chunkSize);
@@ -120,7 +120,8 @@ export class ReadingHistory {
       t.buf = buf;
       t.view = viewOf(buf);
     }
-    t.used = writeRecord(t.view, t.used, seq, ts, setId, names, values);
+    t.buf.set(record, t.used);
+    t.used += size;
     t.count++;
     if (seq < t.firstSeq) t.firstSeq = seq;
     if (seq > t.lastSeq) t.lastSeq = seq;

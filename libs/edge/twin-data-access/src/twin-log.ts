@@ -34,11 +34,14 @@ export class TwinLogWriter {
     this.used = 0;
   }
 
-  addReading(assetId: number, seq: number, ts: number, setId: number, names: readonly string[], values: Readonly<Record<string, number>>): void {
+  /** Returns the reading's record: a view of the writer's memory, valid until the next add or reset. */
+  addReading(assetId: number, seq: number, ts: number, setId: number, names: readonly string[], values: Readonly<Record<string, number>>): Uint8Array {
     this.reserve(5 + recordBytes(names.length));
     this.view.setUint32(this.used, assetId, true);
     this.buf[this.used + 4] = TwinLogKind.Reading;
-    this.used = writeRecord(this.view, this.used + 5, seq, ts, setId, names, values);
+    const start = this.used + 5;
+    this.used = writeRecord(this.view, start, seq, ts, setId, names, values);
+    return this.buf.subarray(start, this.used);
   }
 
   addDerived(assetId: number, version: number, derivedJson: string): void {
@@ -68,7 +71,7 @@ export class TwinLogWriter {
 }
 
 export type TwinLogEntry =
-  | { kind: TwinLogKind.Reading; assetId: number; seq: number; ts: number; setId: number; values: Record<string, number> }
+  | { kind: TwinLogKind.Reading; assetId: number; seq: number; ts: number; setId: number; values: Record<string, number>; record: Uint8Array }
   | { kind: TwinLogKind.Derived; assetId: number; version: number; derived: Record<string, unknown> };
 
 /** Reads one commit's log entry in order. */
@@ -83,8 +86,8 @@ export function* readTwinLog(body: Uint8Array, namesOf: (setId: number) => reado
       const names = namesOf(r.setId)!;
       const values: Record<string, number> = {};
       for (let i = 0; i < names.length; i++) values[names[i]] = view.getFloat64(r.valuesAt + 8 * i, true);
+      yield { kind, assetId, seq: r.seq, ts: r.ts, setId: r.setId, values, record: body.subarray(o, r.end) };
       o = r.end;
-      yield { kind, assetId, seq: r.seq, ts: r.ts, setId: r.setId, values };
     } else if (kind === TwinLogKind.Derived) {
       const version = view.getFloat64(o, true);
       const n = view.getUint32(o + 8, true);

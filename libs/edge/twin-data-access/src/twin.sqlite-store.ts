@@ -203,9 +203,9 @@ export class TwinSqliteStore {
           const assetId = this.assetId(r.site, r.asset);
           const names = this.namesOf(r.values);
           const setId = this.sensorSetId(names);
-          if (this.readings.append(assetId, r.seq, r.ts, setId, names, r.values, logId, now)) inserted++;
-          // Every reading, new to history or not: it may still have moved the twin (a reused seq).
-          this.writer.addReading(assetId, r.seq, r.ts, setId, names, r.values);
+          // Every reading is logged, new to history or not: it may still have moved the twin (a reused seq).
+          const record = this.writer.addReading(assetId, r.seq, r.ts, setId, names, r.values);
+          if (this.readings.append(assetId, r.seq, r.ts, record, logId, now)) inserted++;
         }
         const writeThrough: AssetTwin[] = [];
         const deferred: AssetTwin[] = [];
@@ -591,7 +591,7 @@ export class TwinSqliteStore {
             // Earlier entries of an asset whose chunk came from entry L are all in chunks; of L itself,
             // only the readings before the chunk was cut, so those are looked up.
             if (e.kind === TwinLogKind.Reading && l.id >= (chunked.get(e.assetId) ?? 0)) {
-              this.readings.append(e.assetId, e.seq, e.ts, e.setId, this.sensorSetNames.get(e.setId)!, e.values, l.id, now);
+              this.readings.append(e.assetId, e.seq, e.ts, e.record, l.id, now);
             }
             entries++;
           }
