@@ -52,7 +52,7 @@ export async function predictEngine(model: RulModelHandle, engine: CmapssEngine)
   const input = new Float32Array(full * size);
   const cycles: number[] = [];
   for (const row of engine.rows) {
-    if (!store.append(key, row.cycle, cmapssRowToReading(row))) throw new Error(`unit ${engine.unit} cycle ${row.cycle}: a model feature is missing`);
+    if (!store.append(key, { seq: row.cycle, values: cmapssRowToReading(row) })) throw new Error(`unit ${engine.unit} cycle ${row.cycle}: a model feature is missing`);
     if (store.count(key) < length) continue;
     store.writeNormalised(key, normalisation.mean, normalisation.std, input, cycles.length * size);
     cycles.push(row.cycle);

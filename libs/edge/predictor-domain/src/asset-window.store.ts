@@ -1,3 +1,5 @@
+import { FeatureReader, type ReadingValues } from './reading-values';
+
 /**
  * The last `length` readings of every asset, as raw feature vectors in fixed-size rings (one
  * Float32Array per asset, no per-reading objects), so a fleet of 10,000 assets costs a few MB and
@@ -5,27 +7,30 @@
  */
 export class AssetWindowStore {
   private readonly rings = new Map<string, Ring>();
+  private readonly reader: FeatureReader;
+  /** One reading's features, NaN where missing: filled, then copied into a ring. */
+  private readonly scratch: Float64Array;
 
   constructor(
     readonly features: readonly string[],
     readonly length: number,
-  ) {}
+  ) {
+    this.reader = new FeatureReader(features);
+    this.scratch = new Float64Array(features.length);
+  }
 
   /**
    * Appends a reading. A sensor missing from the reading carries its last value forward (gateways
    * may send partial readings); with no last value the reading cannot be used and false is returned.
    */
-  append(key: string, seq: number, values: Readonly<Record<string, number>>): boolean {
+  append(key: string, r: ReadingValues): boolean {
     // Readings are validated finite, so NaN can stand for a missing sensor as in appendVector.
-    return this.write(key, seq, (i) => values[this.features[i]] ?? NaN);
+    this.reader.read(r, (i, v) => (this.scratch[i] = v));
+    return this.appendVector(key, r.seq, this.scratch);
   }
 
   /** Appends a reading given as a vector in `features` order; NaN marks a missing sensor, as in `append`. */
   appendVector(key: string, seq: number, vector: ArrayLike<number>): boolean {
-    return this.write(key, seq, (i) => vector[i]);
-  }
-
-  private write(key: string, seq: number, valueAt: (feature: number) => number): boolean {
     let ring = this.rings.get(key);
     if (!ring) this.rings.set(key, (ring = newRing(this.features.length, this.length)));
     if (seq <= ring.lastSeq) return true;
@@ -33,7 +38,7 @@ export class AssetWindowStore {
     const slot = ring.head * f;
     const prev = ring.count > 0 ? ((ring.head - 1 + this.length) % this.length) * f : -1;
     for (let i = 0; i < f; i++) {
-      const v = valueAt(i);
+      const v = vector[i];
       if (!Number.isNaN(v)) ring.data[slot + i] = v;
       else if (prev >= 0) ring.data[slot + i] = ring.data[prev + i];
       else return false;
@@ -47,7 +52,7 @@ export class AssetWindowStore {
   /** Replaces an asset's window with `history` (oldest first), e.g. after a missed event. */
   reset(key: string, history: ReadonlyArray<{ seq: number; values: Readonly<Record<string, number>> }>): void {
     this.rings.set(key, newRing(this.features.length, this.length));
-    for (const h of history.slice(-this.length)) this.append(key, h.seq, h.values);
+    for (const h of history.slice(-this.length)) this.append(key, h);
   }
 
   /** Readings held for the asset (up to `length`). */

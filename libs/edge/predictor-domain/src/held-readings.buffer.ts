@@ -1,3 +1,5 @@
+import { FeatureReader, type ReadingValues } from './reading-values';
+
 /**
  * Readings of one asset that arrive while its history is being fetched: the newest `capacity` by
  * seq, as feature vectors in one Float32Array (NaN where the reading lacked a sensor). At start-up
@@ -7,12 +9,14 @@
 export class HeldReadings {
   private readonly data: Float32Array;
   private readonly seqs: number[] = [];
+  private readonly reader: FeatureReader;
 
   constructor(
     readonly features: readonly string[],
     readonly capacity: number,
   ) {
     this.data = new Float32Array(features.length * capacity);
+    this.reader = new FeatureReader(features);
   }
 
   get size(): number {
@@ -20,7 +24,8 @@ export class HeldReadings {
   }
 
   /** Keeps the reading unless `capacity` newer ones are held already; a held seq is not held twice. */
-  add(seq: number, values: Readonly<Record<string, number>>): void {
+  add(r: ReadingValues): void {
+    const seq = r.seq;
     if (this.seqs.includes(seq)) return;
     let slot = this.seqs.length;
     if (slot === this.capacity) {
@@ -30,11 +35,8 @@ export class HeldReadings {
       if (seq < this.seqs[slot]) return;
     }
     this.seqs[slot] = seq;
-    const f = this.features.length;
-    for (let i = 0; i < f; i++) {
-      const v = values[this.features[i]];
-      this.data[slot * f + i] = v === undefined ? Number.NaN : v;
-    }
+    const at = slot * this.features.length;
+    this.reader.read(r, (i, v) => (this.data[at + i] = v));
   }
 
   /** Held readings oldest first; `vector` is a view that is valid until the next `add`. */

@@ -1,4 +1,5 @@
 import type { TwinChangedV1 } from '@millwright/contracts';
+import type { ReadingValues } from './reading-values';
 import { AssetWindowStore } from './asset-window.store';
 import { HeldReadings } from './held-readings.buffer';
 
@@ -11,6 +12,9 @@ export interface WindowModelSpec {
 }
 
 export type ChangeOutcome = 'queued' | 'resync' | 'ignored';
+
+/** What the planner reads of a twin change: its versions and readings, as maps or packed. */
+export type PlannedChange = Pick<TwinChangedV1, 'site' | 'asset' | 'version' | 'fromVersion' | 'cause'> & { changes: { readings?: readonly ReadingValues[] } };
 
 export interface PlannedBatch {
   /** Assets (`site/asset`) whose windows are in `input`, in order. */
@@ -79,7 +83,7 @@ export class PredictionPlanner {
     return true;
   }
 
-  onTwinChanged(e: TwinChangedV1): ChangeOutcome {
+  onTwinChanged(e: PlannedChange): ChangeOutcome {
     const key = `${e.site}/${e.asset}`;
     const pending = this.resyncing.get(key);
     if (pending) {
@@ -151,16 +155,16 @@ export class PredictionPlanner {
     return { keys, basedOnSeq, input: input.subarray(0, keys.length * size), insufficient };
   }
 
-  private hold(held: Resync, e: TwinChangedV1): void {
+  private hold(held: Resync, e: PlannedChange): void {
     held.version = Math.max(held.version, e.version);
     if (held.stale || e.cause !== 'telemetry' || !e.changes.readings) return;
     held.readings ??= new HeldReadings(this.spec.features, this.spec.length);
-    for (const r of e.changes.readings) held.readings.add(r.seq, r.values);
+    for (const r of e.changes.readings) held.readings.add(r);
   }
 
-  private applyReadings(key: string, e: TwinChangedV1): boolean {
+  private applyReadings(key: string, e: PlannedChange): boolean {
     if (e.cause !== 'telemetry' || !e.changes.readings?.length) return false;
-    for (const r of e.changes.readings) this.windows.append(key, r.seq, r.values);
+    for (const r of e.changes.readings) this.windows.append(key, r);
     this.dirty.add(key);
     return true;
   }

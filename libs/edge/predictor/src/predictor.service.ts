@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Subjects, decodeTwinChangeFrame, type PredictionBatchV1, type PredictionV1, type TwinChangedV1 } from '@millwright/contracts';
+import { Subjects, decodeTwinChangeFramePacked, type PackedTwinChange, type PredictionBatchV1, type PredictionV1 } from '@millwright/contracts';
 import { NATS_CONNECTION } from '@millwright/messaging';
 import { HealthRegistry, MetricsRegistry } from '@millwright/observability';
 import { PredictionPlanner, healthOf, type ShadowTrial, type WindowModelSpec } from '@millwright/predictor-domain';
@@ -153,9 +153,10 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private onChanges(data: Uint8Array): void {
-    let events: TwinChangedV1[];
+    let events: PackedTwinChange[];
     try {
-      events = decodeTwinChangeFrame(data).events;
+      // Packed: the readings' values stay in one array per frame, copied straight into the windows.
+      events = decodeTwinChangeFramePacked(data).events;
     } catch (e) {
       this.m.badFrames.inc();
       this.log.warn(`twin change frame dropped: ${(e as Error).message}`);

@@ -1,4 +1,4 @@
-import { decodeTwinChangeFrame, encodeTwinChangeFrame, readTwinChangeHeads, TwinChangeFrameError } from './twin-change.codec';
+import { decodeTwinChangeFrame, decodeTwinChangeFramePacked, encodeTwinChangeFrame, readTwinChangeHeads, TwinChangeFrameError } from './twin-change.codec';
 import type { TwinChangedV1 } from './twin-events.schema';
 
 const telemetry = (asset: string, version: number, readings: Array<{ seq: number; ts: number; values: Record<string, number> }>, assetClass?: string): TwinChangedV1 => ({
@@ -30,6 +30,27 @@ describe('twin change frames', () => {
     expect(back.events).toEqual(events);
     expect(Object.is(back.events[0].changes.readings![1].values.P30, -0)).toBe(true);
     expect(Object.keys(back.events[0].changes.readings![0].values)).toEqual(['T50', 'P30']);
+  });
+
+  it('give their readings packed, with one names list per sensor set shared across frames', () => {
+    const frame = () =>
+      encodeTwinChangeFrame('plant-1', [
+        telemetry('pump-1', 2, [
+          { seq: 1, ts: 10, values: { T50: 1.5, P30: 2.5 } },
+          { seq: 2, ts: 20, values: { T50: 3.5, P30: 4.5, Nf: 5.5 } },
+        ]),
+        telemetry('pump-2', 1, [{ seq: 7, ts: 30, values: { T50: 6.5, P30: 7.5 } }]),
+      ]);
+    const a = decodeTwinChangeFramePacked(frame());
+    const b = decodeTwinChangeFramePacked(frame());
+    const [r1, r2] = a.events[0].changes.readings!;
+    const r3 = a.events[1].changes.readings![0];
+    expect([r1.seq, r1.ts, r1.names, [...r1.values.subarray(r1.at, r1.at + 2)]]).toEqual([1, 10, ['T50', 'P30'], [1.5, 2.5]]);
+    expect([r2.names, [...r2.values.subarray(r2.at, r2.at + 3)]]).toEqual([['T50', 'P30', 'Nf'], [3.5, 4.5, 5.5]]);
+    expect(r3.values[r3.at + 1]).toBe(7.5);
+    expect(r3.names).toBe(r1.names);
+    expect(b.events[0].changes.readings![0].names).toBe(r1.names);
+    expect(a.events[0]).toMatchObject({ asset: 'pump-1', version: 2, cause: 'telemetry', lastSeq: 2 });
   });
 
   it('give their event heads without the readings', () => {

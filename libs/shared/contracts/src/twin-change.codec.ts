@@ -298,13 +298,14 @@ class FrameReader {
   }
 
   /** Seq, ts and sensor set of the next reading; leaves the reader at its values. */
-  readingHead(sets: readonly string[][], i: number, j: number): { seq: number; ts: number; names: string[] } {
+  readingHead(sets: readonly string[][], i: number, j: number): { seq: number; ts: number; set: number; names: string[] } {
     const seq = this.f64();
     const ts = this.f64();
-    const names = sets[this.u16()];
+    const set = this.u16();
+    const names = sets[set];
     if (names === undefined) throw new TwinChangeFrameError(`reading ${j} of event ${i} names an unknown sensor set`);
     this.need(8 * names.length);
-    return { seq, ts, names };
+    return { seq, ts, set, names };
   }
 
   done(): void {
@@ -312,17 +313,54 @@ class FrameReader {
   }
 }
 
-/** Reads a frame; throws TwinChangeFrameError for anything that is not a whole, valid v1 frame. */
-export function decodeTwinChangeFrame(data: Uint8Array): TwinChangeFrameV1 {
+/**
+ * A reading as it sits in a frame: value `i` belongs to sensor `names[i]` and is `values[at + i]`.
+ * `names` arrays are shared (the same sensors in the same order give the same array, across
+ * frames too), so a consumer can map them to its own order once and reuse that mapping.
+ */
+export interface PackedReading {
+  seq: number;
+  ts: number;
+  names: readonly string[];
+  values: Float64Array;
+  at: number;
+}
+
+/** A twin change with its readings packed (decodeTwinChangeFramePacked). */
+export type PackedTwinChange = Omit<TwinChangedV1, 'changes'> & { changes: Omit<Extra, 'readings'> & { readings?: PackedReading[] } };
+
+// Sensor-name lists interned across frames (bounded: made-up sets cannot grow it without end).
+const internedSets = new Map<string, readonly string[]>();
+const MAX_INTERNED_SETS = 1024;
+
+function intern(names: string[]): readonly string[] {
+  const key = names.join(',');
+  const known = internedSets.get(key);
+  if (known) return known;
+  if (internedSets.size < MAX_INTERNED_SETS) internedSets.set(key, names);
+  return names;
+}
+
+/**
+ * Reads a frame with every reading's values left in one Float64Array for the whole frame: no object
+ * per sensor value, for consumers that copy values into their own structures (the predictor).
+ * Throws TwinChangeFrameError for anything that is not a whole, valid v1 frame.
+ */
+export function decodeTwinChangeFramePacked(data: Uint8Array): { site: string; events: PackedTwinChange[] } {
   const r = new FrameReader(data);
   const { site, sets, eventCount } = r.preamble();
-  const events: TwinChangedV1[] = new Array(eventCount);
+  const shared = sets.map(intern);
+  const events: PackedTwinChange[] = new Array(eventCount);
+  // Values are copied as they are read (the frame's bytes need not be 8-byte aligned); a frame
+  // cannot hold more of them than it has 8-byte words.
+  const values = new Float64Array(data.byteLength >> 3);
+  let used = 0;
   for (let i = 0; i < eventCount; i++) {
     const { asset, cause, version, fromVersion, lastSeq, at, extra } = r.head(i);
-    let changes: Extra = {};
+    let changes: PackedTwinChange['changes'] = {};
     if (extra) {
       try {
-        changes = JSON.parse(utf8Decoder.decode(extra)) as Extra;
+        changes = JSON.parse(utf8Decoder.decode(extra)) as PackedTwinChange['changes'];
       } catch (e) {
         throw new TwinChangeFrameError(`event ${i}: JSON part unreadable: ${(e as Error).message}`);
       }
@@ -330,13 +368,14 @@ export function decodeTwinChangeFrame(data: Uint8Array): TwinChangeFrameV1 {
     }
     const readingCount = r.readingCount(i);
     if (readingCount > 0) {
-      const readings: ReadingOf[] = new Array(readingCount);
+      const readings: PackedReading[] = new Array(readingCount);
       for (let j = 0; j < readingCount; j++) {
-        const { seq, ts, names } = r.readingHead(sets, i, j);
-        const values: Record<string, number> = {};
-        for (let k = 0; k < names.length; k++) values[names[k]] = r.f64At(r.o + 8 * k);
-        r.o += 8 * names.length;
-        readings[j] = { seq, ts, values };
+        const { seq, ts, set } = r.readingHead(sets, i, j);
+        const n = sets[set].length;
+        for (let k = 0; k < n; k++) values[used + k] = r.f64At(r.o + 8 * k);
+        r.o += 8 * n;
+        readings[j] = { seq, ts, names: shared[set], values, at: used };
+        used += n;
       }
       changes.readings = readings;
     }
@@ -344,6 +383,24 @@ export function decodeTwinChangeFrame(data: Uint8Array): TwinChangeFrameV1 {
   }
   r.done();
   return { site, events };
+}
+
+/** Reads a frame; throws TwinChangeFrameError for anything that is not a whole, valid v1 frame. */
+export function decodeTwinChangeFrame(data: Uint8Array): TwinChangeFrameV1 {
+  const packed = decodeTwinChangeFramePacked(data);
+  const events: TwinChangedV1[] = packed.events.map((e) => {
+    const readings = e.changes.readings;
+    if (!readings) return e as TwinChangedV1;
+    const out: ReadingOf[] = new Array(readings.length);
+    for (let j = 0; j < readings.length; j++) {
+      const { seq, ts, names, values: v, at } = readings[j];
+      const values: Record<string, number> = {};
+      for (let k = 0; k < names.length; k++) values[names[k]] = v[at + k];
+      out[j] = { seq, ts, values };
+    }
+    return { ...e, changes: { ...e.changes, readings: out } };
+  });
+  return { site: packed.site, events };
 }
 
 /**
