@@ -1,4 +1,4 @@
-import { Logger, Module, type BeforeApplicationShutdown, type DynamicModule } from '@nestjs/common';
+import { Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { nativeConnection, twinDataSourceOptions, type TwinDatabaseOptions } from './sqlite.data-source';
@@ -13,8 +13,9 @@ export interface TwinDataAccessOptions extends TwinDatabaseOptions {
 
 /** Provides the TwinSqliteStore over a migrated SQLite database; import once, in the app module. */
 @Module({})
-export class TwinDataAccessModule implements BeforeApplicationShutdown {
+export class TwinDataAccessModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger(TwinDataAccessModule.name);
+  private timer?: NodeJS.Timeout;
 
   constructor(private readonly store: TwinSqliteStore) {}
 
@@ -44,7 +45,20 @@ export class TwinDataAccessModule implements BeforeApplicationShutdown {
    * ingest flushes again once its consumer has stopped, and whatever is left is replayed from the
    * reading log on the next start.
    */
+  /** Commits write behind what is due; when none comes along (no telemetry), this does. */
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      try {
+        this.store.flushDue();
+      } catch (e) {
+        this.log.error(`writing dirty twins and history behind failed (the twin log keeps them): ${(e as Error).message}`);
+      }
+    }, 1000);
+    this.timer.unref();
+  }
+
   beforeApplicationShutdown(): void {
+    clearInterval(this.timer);
     try {
       const n = this.store.flush();
       if (n > 0) this.log.log(`wrote ${n} dirty twins before shutdown`);

@@ -385,6 +385,27 @@ describe('TwinSqliteStore on a real SQLite file', () => {
       expect(logged()).toBe(0);
     });
 
+    it('writes what is due without a commit to carry it, so a quiet store does not keep its log', async () => {
+      let now = T0;
+      const { store, db } = await open(100, { flushDelayMs: 1000, historyTailMaxAgeMs: 2000, now: () => now });
+      ingest(store, [r('e1', 1, { T50: 1 })]);
+      ingest(store, [r('e1', 2, { T50: 2 })]); // e1 dirty, both readings in its history tail
+      const state = () => ({
+        dirty: store.dirtyCount(),
+        log: (db.prepare('SELECT count(*) AS n FROM twin_log').get() as { n: number }).n,
+        chunks: (db.prepare('SELECT count(*) AS n FROM reading_chunk').get() as { n: number }).n,
+      });
+      store.flushDue();
+      expect(state()).toEqual({ dirty: 1, log: 2, chunks: 0 });
+      now += 1500;
+      store.flushDue(); // the twin is due, the tail not yet
+      expect(state()).toEqual({ dirty: 0, log: 2, chunks: 0 });
+      now += 1000;
+      store.flushDue();
+      expect(state()).toEqual({ dirty: 0, log: 0, chunks: 1 });
+      expect(store.history('s1', 'e1', 10).map((h) => h.seq)).toEqual([1, 2]);
+    });
+
     it('writes more than the due twins while too many are dirty, a bounded number per commit', async () => {
       const { store } = await open(100, { ...BEHIND, maxDirty: 3, maxFlushPerCommit: 2 });
       const assets = ['a', 'b', 'c', 'd', 'e', 'f'];

@@ -305,6 +305,16 @@ export class TwinSqliteStore {
     return this.writeBehind(true);
   }
 
+  /**
+   * Writes what is due (dirty twins past the flush delay, history tails past their age), as every
+   * commit does: for quiet times, when no commit comes along to do it and the log would keep growing
+   * behind the checkpoint.
+   */
+  flushDue(): void {
+    if (this.dirty.size === 0 && this.readings.pendingAssets === 0) return;
+    this.commitLogged(this.opts.now(), () => ({ writeThrough: [], deferred: [] }));
+  }
+
   /** Twins changed but not yet written to their rows. */
   dirtyCount(): number {
     return this.dirty.size;
