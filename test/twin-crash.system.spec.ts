@@ -1,9 +1,7 @@
-import { join } from 'node:path';
-import { connect, type NatsConnection } from 'nats';
 import { Streams, Subjects } from '@millwright/contracts';
-import { makeTempDir, startNatsServer, waitFor, type NatsServerHandle, type TempDir } from '@millwright/testing';
+import { waitFor } from '@millwright/testing';
 import type { TwinDto } from '@millwright/twin-api';
-import { startTwinService, type TwinServiceHandle } from './support/twin-service.process';
+import { twinStackPerSuite } from './support/twin-service.process';
 
 const ASSETS = 60;
 const READINGS_PER_ASSET = 200;
@@ -14,32 +12,15 @@ const asset = (i: number) => `eng-${String(i).padStart(3, '0')}`;
 const values = (i: number, seq: number) => ({ T50: 1400 + i + seq / 8, P30: 550 - seq / 16, Nf: 2388 + (seq % 7) });
 
 describe('twin service survives kill -9 while readings flow', () => {
-  let nats: NatsServerHandle;
-  let dir: TempDir;
-  let svc: TwinServiceHandle;
-  let nc: NatsConnection;
-
-  beforeAll(async () => {
-    nats = await startNatsServer();
-    dir = makeTempDir('mw-crash-');
-    svc = await startTwinService({
-      NATS_URL: nats.url,
-      TWIN_DB_PATH: join(dir.path, 'twins.db'),
-      SQLITE_SYNCHRONOUS: 'full',
-      // Small batches and a short ack wait make a kill land mid-batch and redelivery come quickly.
-      INGEST_MAX_BATCH: '200',
-      INGEST_ACK_WAIT: '1s',
-    });
-    nc = await connect({ servers: nats.url });
-  });
-  afterAll(async () => {
-    await nc?.close();
-    await svc?.stop();
-    await nats?.stop();
-    dir?.remove();
+  const stack = twinStackPerSuite('mw-crash-', {
+    SQLITE_SYNCHRONOUS: 'full',
+    // Small batches and a short ack wait make a kill land mid-batch and redelivery come quickly.
+    INGEST_MAX_BATCH: '200',
+    INGEST_ACK_WAIT: '1s',
   });
 
   it('ends with every twin exactly as the readings dictate: nothing lost, nothing applied twice', async () => {
+    const { nc, svc } = stack;
     const js = nc.jetstream();
     let published = false;
     let killsMidStream = 0;

@@ -1,31 +1,14 @@
-import { join } from 'node:path';
-import { connect, type NatsConnection } from 'nats';
 import { Subjects } from '@millwright/contracts';
-import { makeTempDir, startNatsServer, waitFor, type NatsServerHandle, type TempDir } from '@millwright/testing';
+import { waitFor } from '@millwright/testing';
 import type { TwinDto } from '@millwright/twin-api';
-import { startTwinService, type TwinServiceHandle } from './support/twin-service.process';
+import { twinStackPerSuite } from './support/twin-service.process';
 
 describe('twin service writes the twins its rows lag behind when it stops', () => {
-  let nats: NatsServerHandle;
-  let dir: TempDir;
-  let svc: TwinServiceHandle;
-  let nc: NatsConnection;
-
-  beforeAll(async () => {
-    nats = await startNatsServer();
-    dir = makeTempDir('mw-flush-');
-    // Rows would lag for an hour: only the shutdown writes them.
-    svc = await startTwinService({ NATS_URL: nats.url, TWIN_DB_PATH: join(dir.path, 'twins.db'), SQLITE_SYNCHRONOUS: 'normal', TWIN_FLUSH_DELAY: '1h' });
-    nc = await connect({ servers: nats.url });
-  });
-  afterAll(async () => {
-    await nc?.close();
-    await svc?.stop();
-    await nats?.stop();
-    dir?.remove();
-  });
+  // Rows would lag for an hour: only the shutdown writes them.
+  const stack = twinStackPerSuite('mw-flush-', { TWIN_FLUSH_DELAY: '1h' });
 
   it('leaves nothing to replay after a graceful stop', async () => {
+    const { nc, svc } = stack;
     const js = nc.jetstream();
     const publish = (seq: number) =>
       Promise.all(Array.from({ length: 20 }, (_, i) => js.publish(Subjects.reading('plant1', `a${i}`), Buffer.from(JSON.stringify({ site: 'plant1', asset: `a${i}`, seq, ts: Date.now(), values: { T50: seq } })))));
