@@ -75,24 +75,16 @@ export class IngestBatchProcessor {
     const changes = applyReadings(readings, lookup, now);
     const { historyInserted } = this.store.commitIngest(changes, readings);
 
-    const events = changes.map((c) => {
-      const event: TwinChangedV1 = {
-        site: c.twin.site,
-        asset: c.twin.asset,
-        version: c.twin.version,
-        fromVersion: c.fromVersion,
-        cause: 'telemetry',
-        at: now,
-        // Readings, not the folded reported map: the event stays half the size, and a consumer that
-        // folds them by per-sensor seq (the twin's own rule) gets the same reported state.
-        changes: {
-          readings: c.applied.map((r) => ({ seq: r.seq, ts: r.ts, values: r.values })),
-          ...(c.assetClass !== undefined ? { metadata: { assetClass: c.assetClass } } : {}),
-        },
-        lastSeq: c.twin.lastSeq,
-      };
-      return event;
-    });
+    const events: TwinChangedV1[] = new Array(changes.length);
+    for (let i = 0; i < changes.length; i++) {
+      const c = changes[i];
+      // Readings, not the folded reported map: the event stays half the size, and a consumer that
+      // folds them by per-sensor seq (the twin's own rule) gets the same reported state. The
+      // validated readings themselves: they carry seq, ts and values (and their site and asset).
+      const body: TwinChangedV1['changes'] = { readings: c.applied };
+      if (c.assetClass !== undefined) body.metadata = { assetClass: c.assetClass };
+      events[i] = { site: c.twin.site, asset: c.twin.asset, version: c.twin.version, fromVersion: c.fromVersion, cause: 'telemetry', at: now, changes: body, lastSeq: c.twin.lastSeq };
+    }
     return { accepted: readings.length, historyInserted, events, deadLetters };
   }
 }
