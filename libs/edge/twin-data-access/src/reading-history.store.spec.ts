@@ -138,4 +138,11 @@ describe('ReadingHistory on a real SQLite file', () => {
     db = open();
     expect(new ReadingHistory(db, namesOf, { chunkSize: 2 }).count(1)).toBe(0);
   });
+
+  it('prunes an asset with more chunks than one page of the oldest', () => {
+    const h = new ReadingHistory(db, namesOf, { chunkSize: 2 });
+    append(h, 3, Array.from({ length: 80 }, (_, i) => i + 1));
+    db.transaction(() => expect(h.prune(3, 2, 0, h.lastChunkId())).toBe(78))();
+    expect(h.read(3, 100).map((p) => p.seq)).toEqual([79, 80]);
+  });
 });

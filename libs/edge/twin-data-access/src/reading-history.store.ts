@@ -71,7 +71,8 @@ export class ReadingHistory {
         'SELECT first_seq, last_seq, body FROM reading_chunk WHERE asset_id = ? AND first_seq < ? ORDER BY last_seq DESC',
       ),
       chunksHolding: db.prepare<[number, number, number], { body: Buffer }>('SELECT body FROM reading_chunk WHERE asset_id = ? AND last_seq >= ? AND first_seq <= ?'),
-      chunksOf: db.prepare<[number], { id: number; count: number; last_ts: number }>('SELECT id, count, last_ts FROM reading_chunk WHERE asset_id = ? ORDER BY last_seq'),
+      // A page of the oldest: retention usually drops one chunk, and an asset may hold a hundred.
+      oldestChunks: db.prepare<[number], { id: number; count: number; last_ts: number }>('SELECT id, count, last_ts FROM reading_chunk WHERE asset_id = ? ORDER BY last_seq LIMIT 16'),
       deleteChunk: db.prepare('DELETE FROM reading_chunk WHERE id = ?'),
       subtractSummary: db.prepare('UPDATE history_summary SET count = count - ? WHERE asset_id = ?'),
       lastChunkId: db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM reading_chunk'),
@@ -193,13 +194,19 @@ export class ReadingHistory {
     if (!a || a.chunked === 0) return 0;
     let total = this.count(assetId);
     let removed = 0;
-    for (const c of this.stmt.chunksOf.all(assetId)) {
-      if (c.id > maxChunkId) break;
-      const overCount = total - c.count >= maxPerAsset;
-      if (!overCount && c.last_ts >= minTs) break;
-      this.stmt.deleteChunk.run(c.id);
-      total -= c.count;
-      removed += c.count;
+    for (let more = true; more; ) {
+      const page = this.stmt.oldestChunks.all(assetId);
+      more = page.length > 0;
+      for (const c of page) {
+        const overCount = total - c.count >= maxPerAsset;
+        if (c.id > maxChunkId || (!overCount && c.last_ts >= minTs)) {
+          more = false;
+          break;
+        }
+        this.stmt.deleteChunk.run(c.id);
+        total -= c.count;
+        removed += c.count;
+      }
     }
     if (removed > 0) {
       this.remember(assetId, a);
