@@ -57,6 +57,12 @@ export interface LatencyResult {
   max_ms: number | null;
   /** Readings published that no commit event covered within the grace period. */
   uncommitted: number;
+  /**
+   * The service's own ingest batches (validate, apply, commit) by duration, from its
+   * millwright_ingest_batch_seconds histogram: tells a stall in the service from one elsewhere on
+   * the machine (the bench, nats-server, other work) when the latency tail moves.
+   */
+  service_batches?: { total: number; over_25ms: number; over_50ms: number; over_100ms: number };
   peak_rss_mb: number | null;
 }
 

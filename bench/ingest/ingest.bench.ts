@@ -194,6 +194,10 @@ async function main(): Promise<number> {
   }
   for (const l of latencies) rows.push([`millwright ${l.kind} @${fmt(l.offered_rps)}/s`, '-', fmt(l.samples), fmt(l.achieved_rps), fmt(l.p50_ms, 1), fmt(l.p99_ms, 1), fmt(l.peak_rss_mb, 1)]);
   console.log('\n' + table(rows));
+  for (const l of latencies) {
+    const b = l.service_batches;
+    if (b) console.log(`service batches in the ${l.kind} latency run: ${b.total}, over 25 ms ${b.over_25ms}, over 50 ms ${b.over_50ms}, over 100 ms ${b.over_100ms}`);
+  }
   console.log('\nratios:');
   for (const [k, v] of Object.entries(ratios)) console.log(`  ${k.padEnd(26)} ${v === null ? '-' : v.toFixed(2) + 'x'}`);
   console.log('\ntargets:');

@@ -182,7 +182,8 @@ export async function runTwinServiceLatency(ctx: IngestBenchContext, kind: Messa
   const label = `latency-${kind}`;
   await deleteTelemetryStream(jsm);
   const dataDir = mkdtempSync(join(ctx.workDir, `twin-latency-${kind}-`));
-  const svc = startTwinService(ctx, dataDir, await freePort());
+  const httpPort = await freePort();
+  const svc = startTwinService(ctx, dataDir, httpPort);
   const tracker = new CommitTracker(nc, BENCH_SITE);
   let result: Omit<LatencyResult, 'peak_rss_mb'>;
   let peak: number | null = null;
@@ -225,10 +226,19 @@ export async function runTwinServiceLatency(ctx: IngestBenchContext, kind: Messa
       p99_ms: stats?.p99 ?? null,
       max_ms: stats?.max ?? null,
       uncommitted,
+      service_batches: await serviceBatchDurations(httpPort),
     };
   } finally {
     tracker.close();
     peak = await stopTwinService(ctx, svc, label);
   }
   return { ...result, peak_rss_mb: peak };
+}
+
+/** Counts of the service's ingest batches by duration, read off its Prometheus histogram. */
+async function serviceBatchDurations(httpPort: number): Promise<LatencyResult['service_batches']> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  const bucket = (le: string) => Number(new RegExp(`^millwright_ingest_batch_seconds_bucket\\{[^}]*le="${le}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+  const total = bucket('\\+Inf');
+  return { total, over_25ms: total - bucket('0.025'), over_50ms: total - bucket('0.05'), over_100ms: total - bucket('0.1') };
 }
