@@ -10,7 +10,7 @@ import { readRecord, recordBytes, viewOf, writeRecord } from './reading-record.c
  * Entry layout (little-endian), repeated:
  *   asset id u32 | kind u8 | payload
  *   kind 1, reading:  a reading record (reading-record.codec.ts)
- *   kind 2, derived:  twin version after it f64 | byte length u32 | UTF-8 JSON of the whole derived section
+ *   kind 2, derived:  twin version after it f64 | byte length u32 | UTF-8 JSON of the derived fields it set
  */
 export const enum TwinLogKind {
   Reading = 1,

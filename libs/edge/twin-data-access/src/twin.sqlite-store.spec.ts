@@ -253,9 +253,15 @@ describe('TwinSqliteStore on a real SQLite file', () => {
       both((s) => ingest(s, fleetBatch(1), now));
       // m0, m2 and m3 are dirty and no reading refused by the log writes them meanwhile.
       both((s) => {
+        // Two predictions for one twin in one commit, each logged as the fields it set.
         const t = s.get('s1', 'm0')!;
-        applyPrediction(t, prediction('m0', 13), now);
-        s.commitDerived([{ twin: t, version: t.version, derived: t.derived }]);
+        const first = applyPrediction(t, prediction('m0', 12), now)!;
+        const v1 = t.version;
+        const second = applyPrediction(t, prediction('m0', 13), now)!;
+        s.commitDerived([
+          { twin: t, version: v1, derived: first },
+          { twin: t, version: t.version, derived: second },
+        ]);
       });
       both((s) => ingest(s, fleetBatch(2), now));
       both((s) => s.update('s1', 'm2', undefined, (d) => (d.desired = { rpm: 1200 }), now));

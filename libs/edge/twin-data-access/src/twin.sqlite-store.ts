@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Reading } from '@millwright/contracts';
+import { jsonOf, type Reading } from '@millwright/contracts';
 import { applyReadings, newTwin, twinKey, type AssetTwin, type JsonObject, type TwinChange } from '@millwright/twin-domain';
 import { DirtyTwinsTracker, type FlushPlan, type FlushPolicy } from './dirty-twins.tracker';
 import { ReadingHistory, type HistoryPoint } from './reading-history.store';
@@ -106,7 +106,6 @@ export class TwinSqliteStore {
   private lastAssetId = 0;
   private readonly sensorSets = new Map<string, number>();
   private readonly sensorSetNames = new Map<number, string[]>();
-  private readonly serialised = new WeakMap<object, string>();
   // Readings of one gateway almost always carry the same sensors in the same order.
   private lastSensorSet?: { names: string[]; id: number };
   private readonly listStatements = new Map<string, BetterSqlite3.Statement<unknown[], TwinRow>>();
@@ -221,15 +220,15 @@ export class TwinSqliteStore {
 
   /**
    * Commits changes of derived state made in place on twins as `get` returned them, each with the
-   * version and derived section it produced (a twin may change several times in one commit): they
-   * are logged in order and the twins marked dirty. On failure the twins are evicted so that the
-   * cache again holds only committed state.
+   * version it produced and the derived fields it set (a twin may change several times in one
+   * commit): they are logged in order and the twins marked dirty. On failure the twins are evicted
+   * so that the cache again holds only committed state.
    */
   commitDerived(changes: ReadonlyArray<{ twin: AssetTwin; version: number; derived: JsonObject }>): void {
     const twins = [...new Set(changes.map((c) => c.twin))];
     try {
       this.commitLogged(this.opts.now(), () => {
-        for (const c of changes) this.writer.addDerived(this.assetId(c.twin.site, c.twin.asset), c.version, this.json(c.derived));
+        for (const c of changes) this.writer.addDerived(this.assetId(c.twin.site, c.twin.asset), c.version, jsonOf(c.derived));
         return { writeThrough: [], deferred: twins };
       });
     } catch (e) {
@@ -491,8 +490,8 @@ export class TwinSqliteStore {
       t.asset,
       t.assetClass,
       this.encodeReported(t),
-      this.json(t.desired),
-      this.json(t.derived),
+      jsonOf(t.desired),
+      jsonOf(t.derived),
       t.version,
       t.lastSeq,
       t.lastSeenAt,
@@ -506,7 +505,7 @@ export class TwinSqliteStore {
   private writeDirty(t: AssetTwin): void {
     const changed = this.stmt.updateBehind.run(
       this.encodeReported(t),
-      this.json(t.derived),
+      jsonOf(t.derived),
       t.version,
       t.lastSeq,
       t.lastSeenAt,
@@ -548,7 +547,7 @@ export class TwinSqliteStore {
     if (e.kind === TwinLogKind.Reading) {
       applyReadings([{ site: twin.site, asset: twin.asset, seq: e.seq, ts: e.ts, values: e.values }], () => twin, now);
     } else if (e.version > twin.version) {
-      twin.derived = e.derived as JsonObject;
+      twin.derived = { ...twin.derived, ...(e.derived as JsonObject) };
       twin.version = e.version;
       twin.updatedAt = now;
     }
@@ -692,16 +691,6 @@ export class TwinSqliteStore {
       if (same && i === last.names.length) return last.names;
     }
     return Object.keys(values);
-  }
-
-  /**
-   * Desired and derived state are replaced, never mutated, when they change, so the JSON of an
-   * unchanged section can be reused: a twin row is rewritten many times with the same sections.
-   */
-  private json(section: object): string {
-    let text = this.serialised.get(section);
-    if (text === undefined) this.serialised.set(section, (text = JSON.stringify(section)));
-    return text;
   }
 
   private sensorSetId(names: string[]): number {

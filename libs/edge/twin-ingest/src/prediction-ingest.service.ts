@@ -88,7 +88,8 @@ export class PredictionIngestService implements OnApplicationBootstrap, OnApplic
         applied.push({
           twin,
           version: twin.version,
-          derived: twin.derived,
+          // The fields it set: logged, and sent in the event, as one JSON text.
+          derived: changes,
           event: { site: twin.site, asset: twin.asset, version: twin.version, fromVersion, cause: 'derived', at: now, changes: { derived: changes }, lastSeq: twin.lastSeq },
         });
       }

@@ -9,3 +9,4 @@ export * from './prediction.schema';
 export * from './order-events.schema';
 export * from './twin-delta.schema';
 export * from './sync.schema';
+export * from './json-text';

@@ -1,3 +1,4 @@
+import { jsonOf } from './json-text';
 import type { TwinChangedV1 } from './twin-events.schema';
 
 /**
@@ -52,11 +53,12 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 function extraOf(e: TwinChangedV1): string | undefined {
   const c = e.changes;
   if (c.desired === undefined && c.derived === undefined && c.metadata === undefined) return undefined;
-  const extra: Omit<Extra, 'readings'> = {};
-  if (c.desired !== undefined) extra.desired = c.desired;
-  if (c.derived !== undefined) extra.derived = c.derived;
-  if (c.metadata !== undefined) extra.metadata = c.metadata;
-  return JSON.stringify(extra);
+  // Assembled from each part's text: the store has usually serialised the same objects already.
+  const parts: string[] = [];
+  if (c.desired !== undefined) parts.push(`"desired":${jsonOf(c.desired)}`);
+  if (c.derived !== undefined) parts.push(`"derived":${jsonOf(c.derived)}`);
+  if (c.metadata !== undefined) parts.push(`"metadata":${jsonOf(c.metadata)}`);
+  return `{${parts.join(',')}}`;
 }
 
 function checkAscii(s: string, what: string): void {
