@@ -99,6 +99,23 @@ const notLoaded = {
     b.onLoad({ filter: /.*/, namespace: 'not-loaded' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
   },
 };
+// @nestjs/common creates two Intl.DateTimeFormat objects when it loads (ConsoleLogger's and Logger's
+// timestamp formatters), which touches ~6 MB of the node binary's ICU data (locale and time zone
+// tables) that then stays in each service's RSS. The services log through ServiceLogger
+// (libs/shared/observability), which formats its timestamps without Intl; in the bundles Nest's
+// formatters are created on their first use instead, so that nothing asks ICU unless something
+// really formats with them. A Nest upgrade that changes these lines fails the build here.
+const lazyNestTimestamps = {
+  name: 'lazy-nest-timestamps',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@nestjs[\\/]common[\\/]services[\\/](console-logger|logger)\.service\.js$/ }, async (a) => {
+      const source = await readFile(a.path, 'utf8');
+      const eager = /const dateTimeFormatter = (new Intl\.DateTimeFormat\([^;]*\));/;
+      if (!eager.test(source)) throw new Error(`${a.path}: Nest's eager Intl.DateTimeFormat is not where scripts/build.mjs expects it`);
+      return { contents: source.replace(eager, 'let dateTimeFormat;\nconst dateTimeFormatter = { format: (t) => (dateTimeFormat ??= $1).format(t) };'), loader: 'js' };
+    });
+  },
+};
 await Promise.all(
   BUNDLED_APPS.map((app) =>
     esbuild({
@@ -109,7 +126,7 @@ await Promise.all(
       target: 'node20',
       format: 'cjs',
       external: bundleExternal,
-      plugins: [notLoaded],
+      plugins: [notLoaded, lazyNestTimestamps],
       minifyWhitespace: true,
       minifySyntax: true,
       // Nest names providers and Swagger names schemas after their classes.
