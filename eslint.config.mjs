@@ -34,6 +34,21 @@ export default [
     },
   },
   {
+    // Controllers, where parameters are decorated (@Res(), @Req()): a parameter typed `Response` gets
+    // `typeof Response` as its design-time metadata, and with a type-only import that is the global
+    // fetch Response, whose first read loads undici into the service (~1.5 MB RSS nothing else uses).
+    files: ['**/*.controller.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='express'] > ImportSpecifier[local.name=/^(Request|Response|Headers)$/]",
+          message: "Import express's Request/Response under another name (`Response as ExpressResponse`): as `Response`, decorator metadata reads the global fetch Response and loads undici.",
+        },
+      ],
+    },
+  },
+  {
     // Specs of any layer may use the test harness (real nats-server, temp dirs); product code may not.
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {
