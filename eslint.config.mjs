@@ -49,6 +49,17 @@ export default [
     },
   },
   {
+    // The predictor and maintenance call other services with httpCall (@millwright/http-client):
+    // fetch would load undici (8-13 MB more RSS for good, see the footprint benchmark), and
+    // maintenance runs without a JIT (--jitless in its Deployment), where fetch cannot run at all:
+    // undici's HTTP parser is WebAssembly.
+    files: ['apps/predictor/**/*.ts', 'apps/maintenance/**/*.ts', 'libs/edge/{predictor,predictor-domain,model-registry,maintenance,maintenance-domain,maintenance-data-access,procurement}/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'Use httpCall from @millwright/http-client: fetch loads undici (MBs of RSS), and maintenance runs --jitless, where undici cannot run.' }],
+    },
+  },
+  {
     // Specs of any layer may use the test harness (real nats-server, temp dirs); product code may not.
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {
