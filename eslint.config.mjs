@@ -34,6 +34,32 @@ export default [
     },
   },
   {
+    // Controllers, where parameters are decorated (@Res(), @Req()): a parameter typed `Response` gets
+    // `typeof Response` as its design-time metadata, and with a type-only import that is the global
+    // fetch Response, whose first read loads undici into the service (~1.5 MB RSS nothing else uses).
+    files: ['**/*.controller.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='express'] > ImportSpecifier[local.name=/^(Request|Response|Headers)$/]",
+          message: "Import express's Request/Response under another name (`Response as ExpressResponse`): as `Response`, decorator metadata reads the global fetch Response and loads undici.",
+        },
+      ],
+    },
+  },
+  {
+    // The predictor and maintenance call other services with httpCall (@millwright/http-client):
+    // fetch would load undici (8-13 MB more RSS for good, see the footprint benchmark), and
+    // maintenance runs without a JIT (--jitless in its Deployment), where fetch cannot run at all:
+    // undici's HTTP parser is WebAssembly.
+    files: ['apps/predictor/**/*.ts', 'apps/maintenance/**/*.ts', 'libs/edge/{predictor,predictor-domain,model-registry,maintenance,maintenance-domain,maintenance-data-access,procurement}/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'Use httpCall from @millwright/http-client: fetch loads undici (MBs of RSS), and maintenance runs --jitless, where undici cannot run.' }],
+    },
+  },
+  {
     // Specs of any layer may use the test harness (real nats-server, temp dirs); product code may not.
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {

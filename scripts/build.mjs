@@ -85,11 +85,10 @@ for (const r of roots) {
 // bundle cost 13 MB more), identifiers are not, so that stack traces stay readable. The all-in-one
 // process keeps loading each service's src/main.js: one copy of the modules for all it hosts.
 const BUNDLED_APPS = ['twin-service', 'predictor', 'maintenance'];
-// Native addons stay in node_modules, and so does TypeORM: @nestjs/typeorm also requires it through
-// createRequire, which a bundle cannot see, so a bundled copy would load a second one. Nest and
-// Swagger load some packages only for features these apps do not use, and they are not installed:
-// left external, they fail at run time exactly as without the bundle (never, as nothing asks).
-const bundleExternal = ['better-sqlite3', 'onnxruntime-node', 'class-validator', 'class-transformer', '@fastify/static', '@nestjs/websockets', 'typeorm'];
+// Native addons stay in node_modules. Nest and Swagger load some packages only for features these
+// apps do not use, and they are not installed: left external, they fail at run time exactly as
+// without the bundle (never, as nothing asks).
+const bundleExternal = ['better-sqlite3', 'onnxruntime-node', 'class-validator', 'class-transformer', '@fastify/static', '@nestjs/websockets'];
 // Nest preloads @nestjs/microservices whenever it is installed (it is, for a benchmark's naive
 // consumer); no service uses it, so the bundle answers its optional import with an empty module.
 const notLoaded = {
@@ -97,6 +96,51 @@ const notLoaded = {
   setup(b) {
     b.onResolve({ filter: /^@nestjs\/microservices(\/|$)/ }, (a) => ({ path: a.path, namespace: 'not-loaded' }));
     b.onLoad({ filter: /.*/, namespace: 'not-loaded' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+// @nestjs/common creates two Intl.DateTimeFormat objects when it loads (ConsoleLogger's and Logger's
+// timestamp formatters), which touches ~6 MB of the node binary's ICU data (locale and time zone
+// tables) that then stays in each service's RSS. The services log through ServiceLogger
+// (libs/shared/observability), which formats its timestamps without Intl; in the bundles Nest's
+// formatters are created on their first use instead, so that nothing asks ICU unless something
+// really formats with them. A Nest upgrade that changes these lines fails the build here.
+const lazyNestTimestamps = {
+  name: 'lazy-nest-timestamps',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@nestjs[\\/]common[\\/]services[\\/](console-logger|logger)\.service\.js$/ }, async (a) => {
+      const source = await readFile(a.path, 'utf8');
+      const eager = /const dateTimeFormatter = (new Intl\.DateTimeFormat\([^;]*\));/;
+      if (!eager.test(source)) throw new Error(`${a.path}: Nest's eager Intl.DateTimeFormat is not where scripts/build.mjs expects it`);
+      return { contents: source.replace(eager, 'let dateTimeFormat;\nconst dateTimeFormatter = { format: (t) => (dateTimeFormat ??= $1).format(t) };'), loader: 'js' };
+    });
+  },
+};
+// TypeORM (the twin service and maintenance) is bundled too. Loaded from node_modules it was ~140
+// unminified files, 3.3 MB of sources that V8 keeps, most of them drivers for other databases:
+// TypeORM's DriverFactory requires every driver (and each its query runner) to pick one by name.
+// In the bundle those requires get a stand-in that throws if ever constructed, so only the
+// better-sqlite3 driver is there. @nestjs/typeorm reads two TypeORM 0.3 exports through
+// createRequire, which a bundle cannot see (it would load a second TypeORM from node_modules); both
+// are gone in TypeORM 1, so the shim gets them from the bundled copy, where they are undefined too.
+const BUNDLED_TYPEORM_DRIVERS = ['better-sqlite3'];
+const typeormInBundle = {
+  name: 'typeorm-in-bundle',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@nestjs[\\/]typeorm[\\/]dist[\\/]common[\\/]typeorm-compat\.js$/ }, async (a) => {
+      const source = await readFile(a.path, 'utf8');
+      if (!source.includes("resolveTypeormExport('Connection')") || !source.includes("resolveTypeormExport('AbstractRepository')")) {
+        throw new Error(`${a.path}: @nestjs/typeorm's TypeORM shim is not what scripts/build.mjs expects`);
+      }
+      return { contents: "import * as typeorm from 'typeorm';\nexport const Connection = typeorm['Connection'];\nexport const AbstractRepository = typeorm['AbstractRepository'];\n", loader: 'js' };
+    });
+    b.onResolve({ filter: /^\.\/[\w-]+\/\w+Driver$/ }, (a) => {
+      if (!/[\\/]typeorm[\\/]driver[\\/]DriverFactory\.js$/.test(a.importer) || BUNDLED_TYPEORM_DRIVERS.includes(a.path.split('/')[1])) return undefined;
+      return { path: a.path, namespace: 'typeorm-driver-left-out' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'typeorm-driver-left-out' }, (a) => {
+      const name = a.path.split('/').pop();
+      return { contents: `exports.${name} = class ${name} { constructor() { throw new Error("TypeORM's ${name} is not in this bundle (scripts/build.mjs)"); } };`, loader: 'js' };
+    });
   },
 };
 await Promise.all(
@@ -109,7 +153,7 @@ await Promise.all(
       target: 'node20',
       format: 'cjs',
       external: bundleExternal,
-      plugins: [notLoaded],
+      plugins: [notLoaded, lazyNestTimestamps, typeormInBundle],
       minifyWhitespace: true,
       minifySyntax: true,
       // Nest names providers and Swagger names schemas after their classes.

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Response as ExpressResponse } from 'express';
 import { ApiErrorCode } from '@millwright/contracts';
 import { apiError, etagOf, parseIdParam, parseIfMatch, parseIntParam, parseTimeParam, requireMergePatch } from '@millwright/observability';
 import { PlatformStore, type AssetSort, type Page } from '@millwright/platform-data-access';
@@ -71,7 +71,7 @@ export class AssetsHttpController {
   @Get('sites/:site/assets/:asset')
   @ApiOperation({ summary: "One asset's central twin; the ETag is its desired version" })
   @ApiResponse({ status: 404, description: 'asset_not_found' })
-  async get(@Param('site') site: string, @Param('asset') asset: string, @Res({ passthrough: true }) res: Response): Promise<CentralTwinDto> {
+  async get(@Param('site') site: string, @Param('asset') asset: string, @Res({ passthrough: true }) res: ExpressResponse): Promise<CentralTwinDto> {
     const t = await this.store.twin(parseIdParam('site', site, { required: true })!, parseIdParam('asset', asset, { required: true })!);
     if (!t) throw apiError(404, ApiErrorCode.AssetNotFound, `no asset ${site}/${asset}`);
     res.setHeader('ETag', etagOf(t.desiredVersion));
@@ -90,7 +90,7 @@ export class AssetsHttpController {
     @Headers('content-type') contentType: string | undefined,
     @Headers('if-match') ifMatch: string | undefined,
     @Body() body: unknown,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: ExpressResponse,
   ): Promise<CentralTwinDto> {
     requireMergePatch(contentType);
     const s = parseIdParam('site', site, { required: true })!;

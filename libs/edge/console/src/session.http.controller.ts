@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import { ConsoleErrorCode, type SessionInfo } from '@millwright/console-contracts';
 import { ApiErrorCode } from '@millwright/contracts';
 import { FailedAttemptsLimiter } from '@millwright/http-auth';
@@ -32,7 +32,7 @@ export class SessionHttpController {
   @PublicRoute()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with {user, password}; sets the session cookie and returns the session' })
-  async signIn(@Body() body: { user?: unknown; password?: unknown }, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<SessionInfo & { token: string }> {
+  async signIn(@Body() body: { user?: unknown; password?: unknown }, @Req() req: ExpressRequest, @Res({ passthrough: true }) res: ExpressResponse): Promise<SessionInfo & { token: string }> {
     if (typeof body?.user !== 'string' || typeof body.password !== 'string') throw apiError(400, ApiErrorCode.ValidationFailed, 'send {"user": "...", "password": "..."}');
     const client = req.ip ?? 'unknown';
     const wait = this.failures.retryAfterMs(client);
@@ -64,7 +64,7 @@ export class SessionHttpController {
   @Delete()
   @HttpCode(204)
   @ApiOperation({ summary: 'Sign out (clears the cookie)' })
-  signOut(@CurrentUser() claims: SessionClaims, @Res({ passthrough: true }) res: Response): void {
+  signOut(@CurrentUser() claims: SessionClaims, @Res({ passthrough: true }) res: ExpressResponse): void {
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     this.audit.record({ user: claims.user, role: claims.role, action: 'sign_out', target: 'console', outcome: 'ok' });
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Response as ExpressResponse } from 'express';
 import type { DeadLetterRow, SiteHealth } from '@millwright/console-contracts';
 import { AssetBoard } from './asset-board';
 import { LiveEventsHub } from './live-events.hub';
@@ -29,7 +29,7 @@ export class SiteHttpController {
 
   @Get('events')
   @ApiOperation({ summary: 'Server-sent events: `assets` (changed rows), `order` (transitions), `health` (every 5 s)' })
-  events(@Res() res: Response): void {
+  events(@Res() res: ExpressResponse): void {
     this.hub.add(res);
     // A browser that reconnects may have missed changes: it gets a fresh count to compare with.
     res.write(`event: hello\ndata: ${JSON.stringify({ assets: this.board.size })}\n\n`);

@@ -3,6 +3,7 @@ import { Streams, parsePredictionBatch } from '@millwright/contracts';
 import { MaintenanceSqliteStore } from '@millwright/maintenance-data-access';
 import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, type BatchOutcome } from '@millwright/messaging';
 import { bearerHeaders } from '@millwright/http-auth';
+import { httpCall } from '@millwright/http-client';
 import { HealthRegistry, MetricsRegistry } from '@millwright/observability';
 import { AckPolicy, DeliverPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
 import { OrderPlanner } from './order.planner';
@@ -92,9 +93,9 @@ export class PredictionFollower implements OnApplicationBootstrap, OnApplication
     const known = this.classes.get(key);
     if (known) return known;
     if ((this.unclassifiedUntil.get(key) ?? 0) > Date.now()) return undefined;
-    const res = await fetch(`${this.o.twinServiceUrl}/api/v1/twins/${site}/${asset}`, { signal: AbortSignal.timeout(5000), headers: bearerHeaders(this.o.twinServiceToken ?? '') });
+    const res = await httpCall(`${this.o.twinServiceUrl}/api/v1/twins/${site}/${asset}`, { timeoutMs: 5000, headers: bearerHeaders(this.o.twinServiceToken ?? '') });
     if (!res.ok) throw new Error(`twin ${key}: ${res.status}`);
-    const cls = ((await res.json()) as { assetClass: string | null }).assetClass ?? undefined;
+    const cls = (JSON.parse(res.text) as { assetClass: string | null }).assetClass ?? undefined;
     if (cls) this.classes.set(key, cls);
     // An asset without a class gets no order; asking its twin on every prediction would only load the twin service.
     else this.unclassifiedUntil.set(key, Date.now() + UNCLASSIFIED_RECHECK_MS);

@@ -1,3 +1,5 @@
+import { httpCall } from '@millwright/http-client';
+
 /** The parts of the twin API's answers a window rebuild reads. */
 interface TwinVersion {
   version: number;
@@ -22,8 +24,8 @@ export class TwinHistoryClient {
   }
 
   private async json<T>(url: string): Promise<T> {
-    const res = await fetch(url, { signal: AbortSignal.timeout(5000), headers: this.token ? { authorization: `Bearer ${this.token}` } : {} });
+    const res = await httpCall(url, { timeoutMs: 5000, headers: this.token ? { authorization: `Bearer ${this.token}` } : {} });
     if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
-    return (await res.json()) as T;
+    return JSON.parse(res.text) as T;
   }
 }

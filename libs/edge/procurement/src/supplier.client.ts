@@ -1,3 +1,4 @@
+import { HttpTimeoutError, httpCall, httpErrorDetail } from '@millwright/http-client';
 import { SupplierApi, parseSupplierOrderConfirmation, type SupplierOrderConfirmation, type SupplierOrderRequest } from '@millwright/supplier-contracts';
 import { nextRetryDelayMs, parseRetryAfterMs, type RetryPolicy } from './backoff.schedule';
 import { CircuitBreaker, type CircuitState } from './circuit.breaker';
@@ -83,20 +84,20 @@ export class SupplierClient {
     let retryAfter: string | null;
     let text: string;
     try {
-      // One signal for the call and the body: a supplier that sends headers and then stalls is just as stuck.
-      const res = await fetch(this.url, {
+      // One deadline for the call and the body: a supplier that sends headers and then stalls is just as stuck.
+      const res = await httpCall(this.url, {
         method: 'POST',
         headers: { ...this.options.headers, 'content-type': 'application/json', accept: 'application/json', [SupplierApi.idempotencyKeyHeader]: idempotencyKey },
         body: JSON.stringify(request),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        timeoutMs: this.timeoutMs,
       });
       status = res.status;
-      retryAfter = res.headers.get('retry-after');
-      text = await res.text();
+      const ra = res.headers['retry-after'];
+      retryAfter = typeof ra === 'string' ? ra : null;
+      text = res.text;
     } catch (e) {
-      const err = e as Error & { cause?: { code?: string; message?: string } };
-      if (err.name === 'TimeoutError') return { kind: 'transient', detail: `no answer within ${this.timeoutMs} ms` };
-      return { kind: 'transient', detail: `network error: ${err.cause?.code ?? err.cause?.message ?? err.message}` };
+      if (e instanceof HttpTimeoutError) return { kind: 'transient', detail: `no answer within ${this.timeoutMs} ms` };
+      return { kind: 'transient', detail: `network error: ${httpErrorDetail(e)}` };
     }
     const body = parseJson(text);
     const supplierCode = typeof body?.code === 'string' ? body.code : undefined;

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Response as ExpressResponse } from 'express';
 import { ApiErrorCode, isValidId } from '@millwright/contracts';
 import { TwinSqliteStore } from '@millwright/twin-data-access';
 import { MERGE_PATCH, apiError, etagOf, parseIdParam, parseIfMatch, parseIntParam, parseTimeParam, requireMergePatch } from '@millwright/observability';
@@ -67,7 +67,7 @@ export class TwinsHttpController {
   @ApiOperation({ summary: 'One twin; the ETag is its version' })
   @ApiOkResponse({ type: TwinDto })
   @ApiResponse({ status: 404, type: ApiErrorDto })
-  get(@Param('site') site: string, @Param('asset') asset: string, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res({ passthrough: true }) res: Response): TwinDto | undefined {
+  get(@Param('site') site: string, @Param('asset') asset: string, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res({ passthrough: true }) res: ExpressResponse): TwinDto | undefined {
     const twin = this.store.get(parseIdParam('site', site, { required: true })!, parseIdParam('asset', asset, { required: true })!);
     if (!twin) throw apiError(404, ApiErrorCode.TwinNotFound, `no twin for ${site}/${asset}`);
     res.setHeader('ETag', etagOf(twin.version));
@@ -109,7 +109,7 @@ export class TwinsHttpController {
     @Headers('content-type') contentType: string | undefined,
     @Headers('if-match') ifMatch: string | undefined,
     @Body() body: unknown,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: ExpressResponse,
   ): TwinDto {
     requireMergePatch(contentType);
     const twin = this.desired.patch(parseIdParam('site', site, { required: true })!, parseIdParam('asset', asset, { required: true })!, body, parseIfMatch(ifMatch));

@@ -4,6 +4,7 @@ import { ConfigError } from '@millwright/config';
 import type { HostedService } from './http-service.collector';
 import { HealthRegistry } from './health.registry';
 import { listenHttpService } from './http-service.runner';
+import { useServiceLogger } from './service.logger';
 
 /** `twin-service` -> `TWIN_SERVICE__`: the prefix of settings meant for that service alone. */
 export const serviceEnvPrefix = (name: string): string => `${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}__`;
@@ -95,6 +96,7 @@ export async function closeHostedApps(apps: HostedApp[]): Promise<void> {
 
 /** hostHttpServices for a process entry point: exits 1 on a start failure, closes all on SIGTERM/SIGINT. */
 export function runHostedHttpServices(name: string, services: HostedService[]): void {
+  useServiceLogger();
   hostHttpServices(services).then(
     (apps) => {
       Logger.log(`hosting ${apps.map((a) => a.name).join(', ')} in one process`, name);

@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError } from '@millwright/config';
 import { hostingCollector } from './http-service.collector';
+import { useServiceLogger } from './service.logger';
 
 export interface HttpServiceSpec {
   module: DynamicModule;
@@ -38,7 +39,7 @@ export async function listenHttpService(name: string, spec: HttpServiceSpec): Pr
 /**
  * Starts a service the same way in every app: typed config first (`prepare` loads it; a bad value
  * exits non-zero with every bad variable named, so the orchestrator shows it at once), then
- * listenHttpService, graceful shutdown on SIGTERM. Inside an all-in-one process (http-service.host.ts)
+ * listenHttpService, graceful shutdown on SIGTERM; ServiceLogger logs. Inside an all-in-one process (http-service.host.ts)
  * the service is handed to the host instead, which runs `prepare` with the service's own settings.
  */
 export function startHttpService(name: string, prepare: () => HttpServiceSpec): void {
@@ -47,6 +48,7 @@ export function startHttpService(name: string, prepare: () => HttpServiceSpec): 
     collector.push({ name, prepare });
     return;
   }
+  useServiceLogger();
   const run = async (): Promise<void> => {
     const app = await listenHttpService(name, prepare());
     app.enableShutdownHooks();

@@ -7,3 +7,4 @@ export * from './http-service.runner';
 export * from './query.parsers';
 export * from './http-service.collector';
 export * from './http-service.host';
+export * from './service.logger';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpException, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Response as ExpressResponse } from 'express';
 import {
   SupplierApi,
   SupplierErrorCode,
@@ -33,7 +33,7 @@ export class SupplierOrdersHttpController {
   @Post()
   @ApiOperation({ summary: 'Place an order: 201 when accepted now, 200 with the same body on a repeat of the key, 409 when the key was used for another body' })
   @ApiHeader({ name: SupplierApi.idempotencyKeyHeader, required: true, description: '1-128 visible ASCII characters, one per intended order' })
-  async place(@Headers('idempotency-key') key: string | undefined, @Body() body: unknown, @Res() res: Response): Promise<void> {
+  async place(@Headers('idempotency-key') key: string | undefined, @Body() body: unknown, @Res() res: ExpressResponse): Promise<void> {
     this.stats.count('requests');
     // Drawn on arrival, before any delay, so the fault sequence follows the request order.
     const fault = this.faults.draw();
@@ -91,7 +91,7 @@ export class SupplierOrdersHttpController {
     return { status: 400, body: error(SupplierErrorCode.ValidationFailed, message) };
   }
 
-  private async strike(kind: Exclude<FaultKind, 'none'>, res: Response, retryAfterSeconds: number): Promise<void> {
+  private async strike(kind: Exclude<FaultKind, 'none'>, res: ExpressResponse, retryAfterSeconds: number): Promise<void> {
     if (kind === 'timeout') {
       this.stats.count('timedOut');
       return this.connections.hold(res);
