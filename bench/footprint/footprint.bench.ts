@@ -6,7 +6,7 @@
 // it (deployed-runtime.reader.ts): the script its image runs, its image's ENV and the NODE_OPTIONS of
 // its k8s Deployment. Writes bench-results/footprint.json.
 import { join } from 'node:path';
-import { freePort, makeTempDir, repoRoot, startNatsServer, startProcess, waitFor, type NatsServerHandle, type RunningProcess } from '@millwright/testing';
+import { WaitAborted, freePort, makeTempDir, repoRoot, startNatsServer, startProcess, waitFor, type NatsServerHandle, type RunningProcess } from '@millwright/testing';
 import { machineNote, writeBenchResults } from '../common/bench-results.writer';
 import { ProcessMemorySampler, readProcMemoryMb, readProcPssMb } from '../common/process-memory.sampler';
 import { saveLog, troubleLines } from '../common/service-output';
@@ -75,7 +75,8 @@ async function startTimed(name: string, app: string, env: Record<string, string>
   const sampler = new ProcessMemorySampler(proc.child.pid!, 200);
   await waitFor(
     async () => {
-      if (proc.child.exitCode !== null) throw new Error(`${name} exited:\n${proc.output().slice(-3000)}`);
+      // A service that refused its configuration will not become ready: say so now, not in a minute.
+      if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw new WaitAborted(`${name} exited:\n${proc.output().slice(-3000)}`);
       for (const u of readyUrls) if (!(await fetch(u).catch(() => undefined))?.ok) return false;
       return true;
     },

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { freePort, repoRoot, startProcess, waitFor, type RunningProcess } from '@millwright/testing';
+import { WaitAborted, freePort, repoRoot, startProcess, waitFor, type RunningProcess } from '@millwright/testing';
 import { ProcessMemorySampler } from '../common/process-memory.sampler';
 import { saveLog, troubleLines } from '../common/service-output';
 
@@ -23,7 +23,7 @@ export async function startBenchService(name: string, script: string, env: Recor
   try {
     await waitFor(
       async () => {
-        if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw new Error(`${name} exited (${proc.child.exitCode ?? proc.child.signalCode}):\n${proc.output().slice(-4000)}`);
+        if (proc.child.exitCode !== null || proc.child.signalCode !== null) throw new WaitAborted(`${name} exited (${proc.child.exitCode ?? proc.child.signalCode}):\n${proc.output().slice(-4000)}`);
         return (await fetch(`${svc.baseUrl}/health/ready`)).ok;
       },
       { timeoutMs: 60_000, intervalMs: 50, what: `${name} to be ready` },
