@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@millwright/testing';
+import { newApiToken } from '@millwright/http-auth';
 
 /** How production starts one app: what its image runs and the runtime settings around it. */
 export interface DeployedRuntime {
@@ -28,4 +29,14 @@ export function deployedRuntime(app: string, deployment: string): DeployedRuntim
   if (!nodeOptions) throw new Error(`${deployment} sets no NODE_OPTIONS`);
   env.NODE_OPTIONS = nodeOptions[1].trim();
   return { entry: argv[argv.length - 1], env };
+}
+
+/**
+ * API token settings as a deployment has them (its Secret): the APIs take bearer tokens and the
+ * services call each other with theirs. One admin token serves as both for the run; /health and
+ * /metrics, which the benches read, need none.
+ */
+export function deployedApiTokens(): { API_TOKENS: string; API_CLIENT_TOKEN: string } {
+  const { token, entry } = newApiToken('bench-services', 'admin');
+  return { API_TOKENS: entry, API_CLIENT_TOKEN: token };
 }

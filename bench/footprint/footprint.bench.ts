@@ -10,8 +10,7 @@ import { WaitAborted, freePort, makeTempDir, repoRoot, startNatsServer, startPro
 import { machineNote, writeBenchResults } from '../common/bench-results.writer';
 import { ProcessMemorySampler, readProcMemoryMb, readProcPssMb } from '../common/process-memory.sampler';
 import { saveLog, troubleLines } from '../common/service-output';
-import { deployedRuntime } from '../common/deployed-runtime.reader';
-import { newApiToken } from '@millwright/http-auth';
+import { deployedApiTokens, deployedRuntime } from '../common/deployed-runtime.reader';
 
 interface Options {
   assets: number;
@@ -102,7 +101,6 @@ interface VariantResult {
 }
 
 async function runVariant(variant: 'separate' | 'allinone', o: Options): Promise<VariantResult> {
-  const apiToken = newApiToken('edge-services', 'admin');
   const nats: NatsServerHandle = await startNatsServer({ maxFileStore: '4GB' });
   const dir = makeTempDir('mw-footprint-');
   const ports = { twin: await freePort(), predictor: await freePort(), maintenance: await freePort() };
@@ -116,9 +114,7 @@ async function runVariant(variant: 'separate' | 'allinone', o: Options): Promise
     MODEL_DIR: join(repoRoot(), 'models', 'fd001'),
     POLICIES_FILE: join(repoRoot(), 'config', 'policies', 'default.json'),
     SUPPLIER_URL: `http://127.0.0.1:${await freePort()}`,
-    // As deployed: the APIs take bearer tokens, and the services call each other with their own.
-    API_TOKENS: apiToken.entry,
-    API_CLIENT_TOKEN: apiToken.token,
+    ...deployedApiTokens(),
   };
   const procs: Proc[] = [];
   let sim: RunningProcess | undefined;

@@ -4,7 +4,7 @@ import type { ModelCard } from '@millwright/rul-features';
 import { repoRoot, waitFor } from '@millwright/testing';
 import { summarizeLatencies, type LatencySummary } from '../common/latency.stats';
 import { readProcCpuSeconds } from '../common/process-memory.sampler';
-import { deployedRuntime } from '../common/deployed-runtime.reader';
+import { deployedApiTokens, deployedRuntime } from '../common/deployed-runtime.reader';
 import { assertRunning, saveServiceLog, scrapeMetrics, startBenchService, stopBenchService, troubleLines, type BenchService } from './bench-services.launcher';
 import { INFERENCE_SITE, InferenceFleet } from './inference-fleet.factory';
 import type { InferenceBenchOptions } from './inference-bench.options';
@@ -287,17 +287,18 @@ export async function runPredictorPipeline(ctx: PipelineContext): Promise<Pipeli
     // As production starts them: the image's script and ENV, the Deployment's NODE_OPTIONS.
     const twinRuntime = deployedRuntime('twin-service', 'k8s/base/edge/services/twin-service.deployment.yaml');
     const predictorRuntime = deployedRuntime('predictor', 'k8s/base/edge/services/predictor.deployment.yaml');
+    const tokens = deployedApiTokens();
     const twin = await startBenchService(
       'twin-service',
       twinRuntime.entry,
-      { ...twinRuntime.env, NATS_URL: ctx.natsUrl, TWIN_DB_PATH: join(ctx.workDir, 'twins.db'), SQLITE_SYNCHRONOUS: opts.synchronous },
+      { ...twinRuntime.env, NATS_URL: ctx.natsUrl, TWIN_DB_PATH: join(ctx.workDir, 'twins.db'), SQLITE_SYNCHRONOUS: opts.synchronous, ...tokens },
       [...opts.serviceNodeArgs, ...profileArgs('twin-service')],
     );
     services.push(twin);
     const predictor = await startBenchService(
       'predictor',
       predictorRuntime.entry,
-      { ...predictorRuntime.env, NATS_URL: ctx.natsUrl, TWIN_SERVICE_URL: twin.baseUrl, MODEL_DIR: join(repoRoot(), DEFAULT_MODEL_DIR) },
+      { ...predictorRuntime.env, NATS_URL: ctx.natsUrl, TWIN_SERVICE_URL: twin.baseUrl, MODEL_DIR: join(repoRoot(), DEFAULT_MODEL_DIR), ...tokens },
       [...opts.predictorNodeArgs, ...profileArgs('predictor')],
     );
     services.push(predictor);

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { Streams } from '@millwright/contracts';
 import { freePort, repoRoot, waitFor, type RunningProcess } from '@millwright/testing';
-import { deployedRuntime, type DeployedRuntime } from '../common/deployed-runtime.reader';
+import { deployedApiTokens, deployedRuntime, type DeployedRuntime } from '../common/deployed-runtime.reader';
 import { ProcessMemorySampler } from '../common/process-memory.sampler';
 import { summarizeLatencies } from '../common/latency.stats';
 import { BENCH_SITE, BenchFleet, type MessageKind } from './bench-fleet.factory';
@@ -36,6 +36,7 @@ function startTwinService(ctx: IngestBenchContext, dataDir: string, httpPort: nu
     TWIN_DB_PATH: join(dataDir, 'twins.db'),
     HTTP_PORT: String(httpPort),
     SQLITE_SYNCHRONOUS: opts.synchronous,
+    ...deployedApiTokens(),
   };
   if (opts.ingestMaxBatch) env.INGEST_MAX_BATCH = String(opts.ingestMaxBatch);
   if (opts.historyMaxPerAsset) env.HISTORY_MAX_PER_ASSET = String(opts.historyMaxPerAsset);
