@@ -156,7 +156,9 @@ export class PredictorService implements OnApplicationBootstrap, OnApplicationSh
     let events: PackedTwinChange[];
     try {
       // Packed: the readings' values stay in one array per frame, copied straight into the windows.
-      events = decodeTwinChangeFramePacked(data).events;
+      // The planner needs versions and readings only: the JSON parts (our own predictions coming
+      // back, desired state) are not parsed.
+      events = decodeTwinChangeFramePacked(data, { readingsOnly: true }).events;
     } catch (e) {
       this.m.badFrames.inc();
       this.log.warn(`twin change frame dropped: ${(e as Error).message}`);

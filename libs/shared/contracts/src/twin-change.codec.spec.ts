@@ -53,6 +53,23 @@ describe('twin change frames', () => {
     expect(a.events[0]).toMatchObject({ asset: 'pump-1', version: 2, cause: 'telemetry', lastSeq: 2 });
   });
 
+  it('give the readings alone when asked, with every version, however much JSON the events carry', () => {
+    const events: TwinChangedV1[] = [
+      telemetry('pump-1', 5, [{ seq: 4, ts: 1, values: { a: 1.25 } }], 'turbofan'),
+      { site: 'plant-1', asset: 'pump-1', version: 6, fromVersion: 5, cause: 'derived', at: 6, changes: { derived: { prediction: { rul: 80.5 } } }, lastSeq: 4 },
+    ];
+    const [t, d] = decodeTwinChangeFramePacked(encodeTwinChangeFrame('plant-1', events), { readingsOnly: true }).events;
+    expect(t).toMatchObject({ asset: 'pump-1', version: 5, fromVersion: 3, cause: 'telemetry', lastSeq: 4 });
+    expect(Object.keys(t.changes)).toEqual(['readings']);
+    expect(t.changes.readings![0].values[t.changes.readings![0].at]).toBe(1.25);
+    expect(d).toEqual({ site: 'plant-1', asset: 'pump-1', version: 6, fromVersion: 5, cause: 'derived', at: 6, changes: {}, lastSeq: 4 });
+  });
+
+  it('refuse a cut-off frame also when its JSON parts are skipped', () => {
+    const frame = encodeTwinChangeFrame('plant-1', [{ site: 'plant-1', asset: 'p', version: 2, fromVersion: 1, cause: 'derived', at: 1, changes: { derived: { x: 1 } }, lastSeq: 0 }]);
+    expect(() => decodeTwinChangeFramePacked(frame.subarray(0, frame.length - 3), { readingsOnly: true })).toThrow(TwinChangeFrameError);
+  });
+
   it('give their event heads without the readings', () => {
     const events = [
       telemetry('pump-1', 12, [{ seq: 4, ts: 1, values: { a: 1 } }, { seq: 5, ts: 2, values: { a: 2, b: 3 } }]),

@@ -346,9 +346,13 @@ function intern(names: string[]): readonly string[] {
 /**
  * Reads a frame with every reading's values left in one Float64Array for the whole frame: no object
  * per sensor value, for consumers that copy values into their own structures (the predictor).
+ * With `readingsOnly` the JSON part of each event (desired, derived, metadata) is skipped unread and
+ * `changes` holds the readings alone: a consumer that follows versions and readings then pays nothing
+ * for the predictions the twin service announces (half of all events when every reading gets one).
  * Throws TwinChangeFrameError for anything that is not a whole, valid v1 frame.
  */
-export function decodeTwinChangeFramePacked(data: Uint8Array): { site: string; events: PackedTwinChange[] } {
+export function decodeTwinChangeFramePacked(data: Uint8Array, opts: { readingsOnly?: boolean } = {}): { site: string; events: PackedTwinChange[] } {
+  const withJson = !opts.readingsOnly;
   const r = new FrameReader(data);
   const { site, sets, eventCount } = r.preamble();
   const shared = sets.map(intern);
@@ -360,7 +364,7 @@ export function decodeTwinChangeFramePacked(data: Uint8Array): { site: string; e
   for (let i = 0; i < eventCount; i++) {
     const { asset, cause, version, fromVersion, lastSeq, at, extra } = r.head(i);
     let changes: PackedTwinChange['changes'] = {};
-    if (extra) {
+    if (extra && withJson) {
       try {
         changes = JSON.parse(utf8Decoder.decode(extra)) as PackedTwinChange['changes'];
       } catch (e) {
