@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { CMAPSS_SENSORS, CMAPSS_SETTINGS, readCmapssFile, requireCmapssFile } from '@millwright/cmapss';
 import { Subjects } from '@millwright/contracts';
-import { freePort, makeTempDir, repoRoot, startNatsServer, startProcess, waitFor, WaitAborted, type NatsServerHandle, type RunningProcess, type TempDir } from '@millwright/testing';
+import { deployedNodeOptions, freePort, makeTempDir, repoRoot, startNatsServer, startProcess, waitFor, WaitAborted, type NatsServerHandle, type RunningProcess, type TempDir } from '@millwright/testing';
 import type { TwinDto } from '@millwright/twin-api';
 import { builtApp } from './support/built-app.process';
 
@@ -27,6 +27,8 @@ describe('edge all-in-one: twin service, predictor and maintenance in one proces
     proc = startProcess(process.execPath, [builtApp('edge-allinone')], {
       env: {
         ...process.env,
+        // As its Deployment runs it: one heap cap for all the services it hosts.
+        NODE_OPTIONS: deployedNodeOptions('edge-allinone')!,
         NATS_URL: nats.url,
         HTTP_HOST: '127.0.0.1',
         TWIN_SERVICE__HTTP_PORT: String(port.twin),

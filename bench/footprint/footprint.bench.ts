@@ -55,17 +55,9 @@ interface Proc {
   startupMs: number;
 }
 
-// Each app's Deployment, for its NODE_OPTIONS.
-const DEPLOYMENTS: Record<string, string> = {
-  'twin-service': 'k8s/base/edge/services/twin-service.deployment.yaml',
-  predictor: 'k8s/base/edge/services/predictor.deployment.yaml',
-  maintenance: 'k8s/base/edge/services/maintenance.deployment.yaml',
-  'edge-allinone': 'k8s/base/edge/allinone/edge-allinone.deployment.yaml',
-};
-
 /** Starts a built app as its image and Deployment do and times spawn -> every given readiness URL answering 200. */
 async function startTimed(name: string, app: string, env: Record<string, string>, readyUrls: string[], heapMb: number | null): Promise<Proc> {
-  const deployed = deployedRuntime(app, DEPLOYMENTS[app]);
+  const deployed = deployedRuntime(app);
   const flags = [...(heapMb === null ? [] : [`--max-old-space-size=${heapMb}`]), ...V8_FLAGS];
   console.log(`  ${name}: node ${[...flags, deployed.entry].join(' ')} with ${Object.entries(deployed.env).filter(([k]) => !k.endsWith('_PATH')).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   const t0 = performance.now();

@@ -285,8 +285,8 @@ export async function runPredictorPipeline(ctx: PipelineContext): Promise<Pipeli
   let result: Omit<PipelineResult, 'predictor_rss_mb' | 'twin_service_rss_mb'>;
   try {
     // As production starts them: the image's script and ENV, the Deployment's NODE_OPTIONS.
-    const twinRuntime = deployedRuntime('twin-service', 'k8s/base/edge/services/twin-service.deployment.yaml');
-    const predictorRuntime = deployedRuntime('predictor', 'k8s/base/edge/services/predictor.deployment.yaml');
+    const twinRuntime = deployedRuntime('twin-service');
+    const predictorRuntime = deployedRuntime('predictor');
     const tokens = deployedApiTokens();
     const twin = await startBenchService(
       'twin-service',

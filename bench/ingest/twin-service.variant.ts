@@ -10,12 +10,11 @@ import { CommitTracker } from './commit.tracker';
 import { cpuWindow, failOnExit, saveLog, sleep, startNodeScript, troubleLines, withTimeout, type DrainResult, type IngestBenchContext, type LatencyResult } from './ingest-bench.context';
 import { consumerExists, deleteTelemetryStream, publishAll, waitForStoredMessages, watchDrain } from './telemetry-stream.admin';
 
-const TWIN_SERVICE_DEPLOYMENT = 'k8s/base/edge/services/twin-service.deployment.yaml';
 /** The durable pull consumer the twin service declares on TELEMETRY. */
 export const TWIN_INGEST_CONSUMER = Streams.telemetry.twinConsumer;
 
 export function deployedTwinServiceRuntime(): DeployedRuntime {
-  return deployedRuntime('twin-service', TWIN_SERVICE_DEPLOYMENT);
+  return deployedRuntime('twin-service');
 }
 
 export function twinServiceBuilt(): boolean {

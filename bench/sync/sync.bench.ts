@@ -58,7 +58,7 @@ async function run(o: SyncBenchOptions, log: Log): Promise<Record<string, unknow
     log(`topology: hub + ${SITE} (${topo.isolation}${topo.fallbackReason ? `: ${topo.fallbackReason}` : ''})`);
     // As production starts it (image script and ENV, the Deployment's NODE_OPTIONS): the catch-up
     // after an outage must fit the heap the site runs with.
-    const twinRuntime = deployedRuntime('twin-service', 'k8s/base/edge/services/twin-service.deployment.yaml');
+    const twinRuntime = deployedRuntime('twin-service');
     twin = await startBenchService(
       'twin-service',
       twinRuntime.entry,

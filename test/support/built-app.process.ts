@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { WaitAborted, freePort, repoRoot, startProcess, waitFor, type RunningProcess } from '@millwright/testing';
+import { WaitAborted, deployedNodeOptions, freePort, repoRoot, startProcess, waitFor, type RunningProcess } from '@millwright/testing';
 
 export interface AppHandle {
   baseUrl: string;
@@ -21,10 +21,16 @@ export function builtApp(name: string): string {
   return main;
 }
 
-/** Starts a built app (dist/apps/<name>) as its own process on a free port and waits until it is ready. */
+/**
+ * Starts a built app (dist/apps/<name>) as its own process on a free port and waits until it is ready.
+ * It runs with its Deployment's NODE_OPTIONS (unless `env` sets them), as in the cluster: a heap cap
+ * too small for the work, or code that cannot run without a JIT where the Deployment turns it off,
+ * fails here first.
+ */
 export async function startBuiltApp(name: string, env: Record<string, string>, readyPath = '/health/ready'): Promise<AppHandle> {
   const port = await freePort();
-  const fullEnv = { ...process.env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', ...env };
+  const nodeOptions = deployedNodeOptions(name);
+  const fullEnv = { ...process.env, ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }), HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', ...env };
   const main = builtApp(name);
   const launch = async () => {
     const p = startProcess(process.execPath, [main], { env: fullEnv });

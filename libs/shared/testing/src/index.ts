@@ -6,3 +6,4 @@ export * from './child-process';
 export * from './nats-server.harness';
 export * from './nats-topology.harness';
 export * from './postgres.harness';
+export * from './deployed-runtime';
