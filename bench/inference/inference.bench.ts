@@ -120,7 +120,7 @@ async function main(): Promise<number> {
   }
   notes.push(
     'raw: session.run on random z-scored windows, one new Tensor per run, a session created by the model registry (intraOpNumThreads 1); the bench process alone on the machine',
-    'predictor_pps: stored ok predictions (derived twin events, sent by the twin service after committing each) over the time from the first to the last of them, with readings published faster than the pipeline absorbs them',
+    'predictor_pps: stored ok predictions (derived twin events, sent by the twin service after committing each) over the time from the first twin change of the phase to the last of them, with readings (made before the phase) published faster than the pipeline absorbs them',
     'predictor_published_pps: predictions on prediction.v1.<site> (core subscription of the bench), first to last batch: the predictor\'s output before the twin service stores it',
     'changes_covered / changes_per_prediction: basedOnSeq advances; above 1 change per prediction means the predictor coalesced several changes of an asset into one prediction',
     `latency: ${opts.latencyRate} readings/s, one new reading per asset each, ${opts.latencySeconds} s; from_change = arrival of the telemetry twin-changed event at the bench to arrival of the derived event covering that seq (p99_ms); from_publish adds ingest; the first ${opts.warmupSeconds} s are warm-up`,
@@ -189,7 +189,7 @@ async function main(): Promise<number> {
     const cpu = tp.cpu_s;
     console.log(
       `\nthroughput phase: twin changes arrived at ${fmt(tp.twin_change_rate)} readings/s in ${fmt(tp.twin_change_events)} events ` +
-        `(${fmt(tp.readings_per_twin_event, 2)} readings per event, ${fmt(tp.twin_events_per_prediction, 2)} events per prediction); ${fmt(tp.seconds, 2)} s first to last prediction; ` +
+        `(${fmt(tp.readings_per_twin_event, 2)} readings per event, ${fmt(tp.twin_events_per_prediction, 2)} events per prediction); ${fmt(tp.seconds, 2)} s from the first twin change to the last prediction; ` +
         `${fmt(tp.stored_pps_end_to_end)} stored/s over the ${fmt(tp.end_to_end_seconds, 2)} s from the first reading published; ` +
         `session.run ${fmt(tp.mean_run_ms, 3)} ms per batch, ${fmt((tp.inference_share ?? 0) * 100, 1)}% of the phase; ` +
         `predictor CPU ${fmt(tp.predictor_cpu_us_per_prediction, 1)} µs per published prediction; window resyncs ${fmt(tp.window_resyncs)} (latency phase ${fmt(lat?.window_resyncs)}); ` +

@@ -6,7 +6,7 @@ import { summarizeLatencies, type LatencySummary } from '../common/latency.stats
 import { readProcCpuSeconds } from '../common/process-memory.sampler';
 import { deployedApiTokens, deployedRuntime } from '../common/deployed-runtime.reader';
 import { assertRunning, saveServiceLog, scrapeMetrics, startBenchService, stopBenchService, troubleLines, type BenchService } from './bench-services.launcher';
-import { INFERENCE_SITE, InferenceFleet } from './inference-fleet.factory';
+import { INFERENCE_SITE, InferenceFleet, type OutgoingBatch } from './inference-fleet.factory';
 import type { InferenceBenchOptions } from './inference-bench.options';
 import { DEFAULT_MODEL_DIR } from './raw-session.runner';
 import { measurePredictionIngest, type PredictionIngestResult } from './prediction-ingest.phase';
@@ -40,14 +40,15 @@ export interface ThroughputResult {
   /** Readings the stored predictions covered (basedOnSeq advances); above `predictions` when the predictor coalesced. */
   changes_covered: number;
   changes_per_prediction: number;
-  /** From the first to the last stored prediction of the phase. */
+  /** From the first twin change of the phase to the last stored prediction. */
   seconds: number;
-  predictor_pps: number;
   /**
-   * Stored predictions over the whole phase (first publish to last stored prediction). The span of
-   * `predictor_pps` starts at the first stored prediction: when the twin service works off its
-   * telemetry backlog first, that start is late and the rate comes out high.
+   * Stored predictions over `seconds`: the clock starts with the stream of twin changes, not with the
+   * first stored prediction, which comes late when the twin service works off its telemetry backlog
+   * first and would make the rate come out high.
    */
+  predictor_pps: number;
+  /** Stored predictions over the whole phase (first publish to last stored prediction): ingest included. */
   stored_pps_end_to_end: number;
   /**
    * Predictions the predictor published per second (first to last batch on prediction.v1.<site>):
@@ -154,11 +155,20 @@ function predictorFigures(
   };
 }
 
-/** Publishes `messages` batches with core NATS, flushing now and then so nats.js does not hold the whole load. */
-async function publishRounds(nc: NatsConnection, fleet: InferenceFleet, messages: number, batchSize: number): Promise<void> {
-  for (let i = 0; i < messages; i++) {
-    const m = fleet.nextBatch(batchSize, Date.now());
-    nc.publish(m.subject, m.data);
+/**
+ * The next `messages` batches, made and encoded before a phase starts: the bench shares two cores
+ * with the services it measures, and drawing and stringifying 50,000 readings inside the phase took
+ * a tenth of the machine from them.
+ */
+function makeRounds(fleet: InferenceFleet, messages: number, batchSize: number): OutgoingBatch[] {
+  const ts = Date.now();
+  return Array.from({ length: messages }, () => fleet.nextBatch(batchSize, ts));
+}
+
+/** Publishes batches with core NATS, flushing now and then so nats.js does not hold the whole load. */
+async function publishRounds(nc: NatsConnection, batches: readonly OutgoingBatch[]): Promise<void> {
+  for (let i = 0; i < batches.length; i++) {
+    nc.publish(batches[i].subject, batches[i].data);
     if ((i + 1) % 200 === 0) await nc.flush();
   }
   await nc.flush();
@@ -184,16 +194,17 @@ async function waitForPredictions(ctx: PipelineContext, tracker: PredictionTrack
 async function measureThroughput(ctx: PipelineContext, tracker: PredictionTracker, fleet: InferenceFleet, predictor: BenchService, twin: BenchService): Promise<ThroughputResult> {
   const { opts, nc } = ctx;
   const messages = (opts.throughputRounds * opts.assets) / opts.batchSize;
+  const batches = makeRounds(fleet, Math.ceil(messages), opts.batchSize);
   const metricsBefore = await scrapeMetrics(predictor.baseUrl);
   tracker.resetCounters();
   const cpu = cpuMeter(ctx, predictor, twin);
   const t0 = Date.now();
-  await publishRounds(nc, fleet, Math.ceil(messages), opts.batchSize);
+  await publishRounds(nc, batches);
   const publishSeconds = (Date.now() - t0) / 1000;
   await waitForPredictions(ctx, tracker, fleet, [predictor, twin], 'every asset to be predicted on its newest reading (throughput)');
   const cpuUsed = cpu();
   const c = { ...tracker.counters };
-  const seconds = (c.lastPredictionAt - c.firstPredictionAt) / 1000;
+  const seconds = c.firstChangeAt > 0 ? (c.lastPredictionAt - c.firstChangeAt) / 1000 : 0;
   const metricsAfter = await scrapeMetrics(predictor.baseUrl);
   const readings = Math.ceil(messages) * opts.batchSize;
   return {
@@ -309,7 +320,7 @@ export async function runPredictorPipeline(ctx: PipelineContext): Promise<Pipeli
     const seedMetrics = await scrapeMetrics(predictor.baseUrl);
     const seedCpu = cpuMeter(ctx, predictor, twin);
     ctx.log(`seeding ${opts.assets} assets with ${opts.seedReadings} readings each`);
-    await publishRounds(nc, fleet, Math.ceil((opts.seedReadings * opts.assets) / opts.batchSize), opts.batchSize);
+    await publishRounds(nc, makeRounds(fleet, Math.ceil((opts.seedReadings * opts.assets) / opts.batchSize), opts.batchSize));
     await waitForPredictions(ctx, tracker, fleet, services, 'every asset to have a full-window prediction (seeding)');
     const seedSeconds = (Date.now() - seedStart) / 1000;
     const seedCpuUsed = seedCpu();
