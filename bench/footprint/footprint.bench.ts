@@ -229,7 +229,13 @@ async function main(): Promise<void> {
   allinone.processes.forEach((p) => console.log(row(p)));
   console.log(`  (ingested ${allinone.readings_ingested_per_s}/s of ${o.assets}/s; nats-server ${allinone.nats_load_rss_mb} MB)`);
   console.log(`all-in-one / separate under load: ${results.ratio_allinone_to_separate}x`);
-  console.log(`targets: ${JSON.stringify(results.targets)}`);
+  // The same PASS / FAIL lines as the other benchmarks print.
+  console.log('targets:');
+  for (const [pass, target, value] of [
+    [results.targets.edge_total_rss_le_300mb, 'three edge services <= 300 MB RSS under load', `${edgeTotal} MB`],
+    [results.targets.allinone_rss_le_300mb, 'all-in-one process <= 300 MB RSS under load', `${allinoneRss} MB`],
+    [results.targets.startup_le_3000ms_per_service, 'start-up to ready <= 3,000 ms per service', `slowest ${startup} ms`],
+  ] as const) console.log(`  ${pass ? 'PASS' : 'FAIL'}  ${target}  (value ${value})`);
   for (const p of [...separate.problems, ...allinone.problems]) console.log(`problem: ${p}`);
   console.log(`results: ${path}`);
 }
