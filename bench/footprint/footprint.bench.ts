@@ -3,14 +3,14 @@
 // and the same three in one all-in-one process, side by side on one machine and one nats-server:
 // start-up to ready, RSS idle, and RSS under 1,000 assets reporting once a second each (the sensor
 // simulator: synthetic FD001 engines, batches of 50). Each process is started as production starts
-// it (deployed-runtime.reader.ts): the script its image runs, its image's ENV and the NODE_OPTIONS of
+// it (deployedRuntime in @millwright/testing): the script its image runs, its image's ENV and the NODE_OPTIONS of
 // its k8s Deployment. Writes bench-results/footprint.json.
 import { join } from 'node:path';
-import { WaitAborted, freePort, makeTempDir, repoRoot, startNatsServer, startProcess, waitFor, type NatsServerHandle, type RunningProcess } from '@millwright/testing';
+import { WaitAborted, deployedRuntime, freePort, makeTempDir, repoRoot, startNatsServer, startProcess, waitFor, type NatsServerHandle, type RunningProcess } from '@millwright/testing';
 import { machineNote, writeBenchResults } from '../common/bench-results.writer';
 import { ProcessMemorySampler, readProcMemoryMb, readProcPssMb } from '../common/process-memory.sampler';
 import { saveLog, troubleLines } from '../common/service-output';
-import { deployedApiTokens, deployedRuntime } from '../common/deployed-runtime.reader';
+import { deployedApiTokens } from '../common/deployed-api-tokens';
 
 interface Options {
   assets: number;

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import type { ModelCard } from '@millwright/rul-features';
-import { repoRoot, waitFor } from '@millwright/testing';
+import { deployedRuntime, repoRoot, waitFor } from '@millwright/testing';
 import { summarizeLatencies, type LatencySummary } from '../common/latency.stats';
 import { readProcCpuSeconds } from '../common/process-memory.sampler';
-import { deployedApiTokens, deployedRuntime } from '../common/deployed-runtime.reader';
+import { deployedApiTokens } from '../common/deployed-api-tokens';
 import { assertRunning, saveServiceLog, scrapeMetrics, startBenchService, stopBenchService, troubleLines, type BenchService } from './bench-services.launcher';
 import { INFERENCE_SITE, InferenceFleet, type OutgoingBatch } from './inference-fleet.factory';
 import type { InferenceBenchOptions } from './inference-bench.options';

@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { Streams } from '@millwright/contracts';
-import { freePort, repoRoot, waitFor, type RunningProcess } from '@millwright/testing';
-import { deployedApiTokens, deployedRuntime, type DeployedRuntime } from '../common/deployed-runtime.reader';
+import { deployedRuntime, freePort, repoRoot, waitFor, type DeployedRuntime, type RunningProcess } from '@millwright/testing';
+import { deployedApiTokens } from '../common/deployed-api-tokens';
 import { ProcessMemorySampler } from '../common/process-memory.sampler';
 import { summarizeLatencies } from '../common/latency.stats';
 import { BENCH_SITE, BenchFleet, type MessageKind } from './bench-fleet.factory';

@@ -10,9 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type NatsConnection } from 'nats';
 import { CMAPSS_SENSORS, CMAPSS_SETTINGS, generateSyntheticFleet, loadFleetProfile, type CmapssEngine } from '@millwright/cmapss';
 import { Streams, Subjects, type ReadingV1 } from '@millwright/contracts';
-import { WaitAborted, makeTempDir, startHubAndSites, waitFor, type Topology } from '@millwright/testing';
+import { WaitAborted, deployedRuntime, makeTempDir, startHubAndSites, waitFor, type Topology } from '@millwright/testing';
 import { machineNote, writeBenchResults } from '../common/bench-results.writer';
-import { deployedRuntime } from '../common/deployed-runtime.reader';
 import { assertRunning, startBenchService, stopBenchService, type BenchService } from '../inference/bench-services.launcher';
 import { SYNC_BENCH_USAGE, parseSyncBenchArgs, type SyncBenchOptions } from './sync-bench.options';
 
