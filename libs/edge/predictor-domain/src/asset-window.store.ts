@@ -7,7 +7,8 @@ import { FeatureReader, type ReadingValues } from './reading-values';
  */
 export class AssetWindowStore {
   private readonly rings = new Map<string, Ring>();
-  private readonly reader: FeatureReader;
+  /** Shared with the planner's held readings: a sensor set's feature positions are worked out once. */
+  readonly reader: FeatureReader;
   /** One reading's features, NaN where missing: filled, then copied into a ring. */
   private readonly scratch: Float64Array;
 
@@ -25,7 +26,7 @@ export class AssetWindowStore {
    */
   append(key: string, r: ReadingValues): boolean {
     // Readings are validated finite, so NaN can stand for a missing sensor as in appendVector.
-    this.reader.read(r, (i, v) => (this.scratch[i] = v));
+    this.reader.read(r, this.scratch, 0);
     return this.appendVector(key, r.seq, this.scratch);
   }
 

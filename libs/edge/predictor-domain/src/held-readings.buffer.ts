@@ -1,4 +1,4 @@
-import { FeatureReader, type ReadingValues } from './reading-values';
+import type { FeatureReader, ReadingValues } from './reading-values';
 
 /**
  * Readings of one asset that arrive while its history is being fetched: the newest `capacity` by
@@ -9,14 +9,14 @@ import { FeatureReader, type ReadingValues } from './reading-values';
 export class HeldReadings {
   private readonly data: Float32Array;
   private readonly seqs: number[] = [];
-  private readonly reader: FeatureReader;
+  private readonly width: number;
 
   constructor(
-    readonly features: readonly string[],
+    private readonly reader: FeatureReader,
     readonly capacity: number,
   ) {
-    this.data = new Float32Array(features.length * capacity);
-    this.reader = new FeatureReader(features);
+    this.width = reader.features.length;
+    this.data = new Float32Array(this.width * capacity);
   }
 
   get size(): number {
@@ -35,13 +35,12 @@ export class HeldReadings {
       if (seq < this.seqs[slot]) return;
     }
     this.seqs[slot] = seq;
-    const at = slot * this.features.length;
-    this.reader.read(r, (i, v) => (this.data[at + i] = v));
+    this.reader.read(r, this.data, slot * this.width);
   }
 
   /** Held readings oldest first; `vector` is a view that is valid until the next `add`. */
   *inOrder(): Generator<{ seq: number; vector: Float32Array }> {
-    const f = this.features.length;
+    const f = this.width;
     const order = this.seqs.map((seq, slot) => ({ seq, slot })).sort((a, b) => a.seq - b.seq);
     for (const { seq, slot } of order) yield { seq, vector: this.data.subarray(slot * f, slot * f + f) };
   }

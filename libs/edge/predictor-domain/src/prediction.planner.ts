@@ -158,7 +158,7 @@ export class PredictionPlanner {
   private hold(held: Resync, e: PlannedChange): void {
     held.version = Math.max(held.version, e.version);
     if (held.stale || e.cause !== 'telemetry' || !e.changes.readings) return;
-    held.readings ??= new HeldReadings(this.spec.features, this.spec.length);
+    held.readings ??= new HeldReadings(this.windows.reader, this.spec.length);
     for (const r of e.changes.readings) held.readings.add(r);
   }
 

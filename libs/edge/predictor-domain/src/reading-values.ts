@@ -12,14 +12,14 @@ export class FeatureReader {
 
   constructor(readonly features: readonly string[]) {}
 
-  /** Calls `write(i, v)` with feature i's value, NaN where the reading lacks the sensor. */
-  read(r: ReadingValues, write: (feature: number, value: number) => void): void {
+  /** Writes feature i's value to `out[at + i]`, NaN where the reading lacks the sensor. */
+  read(r: ReadingValues, out: Float32Array | Float64Array, at: number): void {
     const f = this.features;
     if ('names' in r) {
       const pos = this.positionsOf(r.names);
-      for (let i = 0; i < f.length; i++) write(i, pos[i] < 0 ? Number.NaN : r.values[r.at + pos[i]]);
+      for (let i = 0; i < f.length; i++) out[at + i] = pos[i] < 0 ? Number.NaN : r.values[r.at + pos[i]];
     } else {
-      for (let i = 0; i < f.length; i++) write(i, r.values[f[i]] ?? Number.NaN);
+      for (let i = 0; i < f.length; i++) out[at + i] = r.values[f[i]] ?? Number.NaN;
     }
   }
 
