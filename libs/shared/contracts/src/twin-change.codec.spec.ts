@@ -65,9 +65,17 @@ describe('twin change frames', () => {
     expect(d).toEqual({ site: 'plant-1', asset: 'pump-1', version: 6, fromVersion: 5, cause: 'derived', at: 6, changes: {}, lastSeq: 4 });
   });
 
-  it('refuse a cut-off frame also when its JSON parts are skipped', () => {
+  it('refuse a frame cut inside a JSON part also when JSON parts are skipped', () => {
     const frame = encodeTwinChangeFrame('plant-1', [{ site: 'plant-1', asset: 'p', version: 2, fromVersion: 1, cause: 'derived', at: 1, changes: { derived: { x: 1 } }, lastSeq: 0 }]);
-    expect(() => decodeTwinChangeFramePacked(frame.subarray(0, frame.length - 3), { readingsOnly: true })).toThrow(TwinChangeFrameError);
+    // Cut inside the event's JSON part (only its 4-byte reading count follows it).
+    expect(() => decodeTwinChangeFramePacked(frame.subarray(0, frame.length - 8), { readingsOnly: true })).toThrow(TwinChangeFrameError);
+  });
+
+  it('keep sensor sets apart whose names differ only by where a comma falls', () => {
+    const one = decodeTwinChangeFramePacked(encodeTwinChangeFrame('plant-1', [telemetry('p', 1, [{ seq: 1, ts: 1, values: { 'a,b': 1 } }])]));
+    const two = decodeTwinChangeFramePacked(encodeTwinChangeFrame('plant-1', [telemetry('p', 1, [{ seq: 1, ts: 1, values: { a: 1, b: 2 } }])]));
+    expect(one.events[0].changes.readings![0].names).toEqual(['a,b']);
+    expect(two.events[0].changes.readings![0].names).toEqual(['a', 'b']);
   });
 
   it('give their event heads without the readings', () => {

@@ -78,7 +78,7 @@ class SensorSets {
   indexOf(values: Record<string, number>): number {
     if (this.last >= 0 && sameNames(this.list[this.last], values)) return this.last;
     const names = Object.keys(values);
-    const key = names.join(',');
+    const key = JSON.stringify(names);
     let i = this.byKey.get(key);
     if (i === undefined) {
       if (names.length > MAX_STRING) throw new TwinChangeFrameError(`a reading with ${names.length} values cannot be framed`);
@@ -336,11 +336,51 @@ const internedSets = new Map<string, readonly string[]>();
 const MAX_INTERNED_SETS = 1024;
 
 function intern(names: string[]): readonly string[] {
-  const key = names.join(',');
+  // Not joined by a separator: a name holding it would make two different sets one key.
+  const key = JSON.stringify(names);
   const known = internedSets.get(key);
   if (known) return known;
   if (internedSets.size < MAX_INTERNED_SETS) internedSets.set(key, names);
   return names;
+}
+
+/** Reads one reading's values (the reader stands at them) and makes the caller's form of it. */
+type ReadingDecoder<R> = (r: FrameReader, names: readonly string[], set: number, seq: number, ts: number) => R;
+
+/** The events of a frame, each reading made by `reading`; the JSON part parsed unless `withJson` is false. */
+function decodeEvents<R>(
+  r: FrameReader,
+  sets: string[][],
+  eventCount: number,
+  site: string,
+  withJson: boolean,
+  reading: ReadingDecoder<R>,
+): Array<Omit<TwinChangedV1, 'changes'> & { changes: Omit<Extra, 'readings'> & { readings?: R[] } }> {
+  const events = new Array<Omit<TwinChangedV1, 'changes'> & { changes: Omit<Extra, 'readings'> & { readings?: R[] } }>(eventCount);
+  for (let i = 0; i < eventCount; i++) {
+    const { asset, cause, version, fromVersion, lastSeq, at, extra } = r.head(i);
+    let changes: Omit<Extra, 'readings'> & { readings?: R[] } = {};
+    if (extra && withJson) {
+      try {
+        changes = JSON.parse(utf8Decoder.decode(extra)) as typeof changes;
+      } catch (e) {
+        throw new TwinChangeFrameError(`event ${i}: JSON part unreadable: ${(e as Error).message}`);
+      }
+      if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) throw new TwinChangeFrameError(`event ${i}: JSON part is not an object`);
+    }
+    const readingCount = r.readingCount(i);
+    if (readingCount > 0) {
+      const readings: R[] = new Array(readingCount);
+      for (let j = 0; j < readingCount; j++) {
+        const { seq, ts, set, names } = r.readingHead(sets, i, j);
+        readings[j] = reading(r, names, set, seq, ts);
+      }
+      changes.readings = readings;
+    }
+    events[i] = { site, asset, version, fromVersion, cause, at, changes, lastSeq };
+  }
+  r.done();
+  return events;
 }
 
 /**
@@ -352,61 +392,38 @@ function intern(names: string[]): readonly string[] {
  * Throws TwinChangeFrameError for anything that is not a whole, valid v1 frame.
  */
 export function decodeTwinChangeFramePacked(data: Uint8Array, opts: { readingsOnly?: boolean } = {}): { site: string; events: PackedTwinChange[] } {
-  const withJson = !opts.readingsOnly;
   const r = new FrameReader(data);
   const { site, sets, eventCount } = r.preamble();
   const shared = sets.map(intern);
-  const events: PackedTwinChange[] = new Array(eventCount);
-  // Values are copied as they are read (the frame's bytes need not be 8-byte aligned); a frame
-  // cannot hold more of them than it has 8-byte words.
-  const values = new Float64Array(data.byteLength >> 3);
+  // Made on the first reading (frames of predictions have none). Values are copied as they are read
+  // (the frame's bytes need not be 8-byte aligned); a frame cannot hold more of them than it has
+  // 8-byte words.
+  let values: Float64Array | undefined;
   let used = 0;
-  for (let i = 0; i < eventCount; i++) {
-    const { asset, cause, version, fromVersion, lastSeq, at, extra } = r.head(i);
-    let changes: PackedTwinChange['changes'] = {};
-    if (extra && withJson) {
-      try {
-        changes = JSON.parse(utf8Decoder.decode(extra)) as PackedTwinChange['changes'];
-      } catch (e) {
-        throw new TwinChangeFrameError(`event ${i}: JSON part unreadable: ${(e as Error).message}`);
-      }
-      if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) throw new TwinChangeFrameError(`event ${i}: JSON part is not an object`);
-    }
-    const readingCount = r.readingCount(i);
-    if (readingCount > 0) {
-      const readings: PackedReading[] = new Array(readingCount);
-      for (let j = 0; j < readingCount; j++) {
-        const { seq, ts, set } = r.readingHead(sets, i, j);
-        const n = sets[set].length;
-        for (let k = 0; k < n; k++) values[used + k] = r.f64At(r.o + 8 * k);
-        r.o += 8 * n;
-        readings[j] = { seq, ts, names: shared[set], values, at: used };
-        used += n;
-      }
-      changes.readings = readings;
-    }
-    events[i] = { site, asset, version, fromVersion, cause, at, changes, lastSeq };
-  }
-  r.done();
+  const events = decodeEvents<PackedReading>(r, sets, eventCount, site, !opts.readingsOnly, (r, names, set, seq, ts) => {
+    values ??= new Float64Array(data.byteLength >> 3);
+    const n = names.length;
+    for (let k = 0; k < n; k++) values[used + k] = r.f64At(r.o + 8 * k);
+    r.o += 8 * n;
+    const reading = { seq, ts, names: shared[set], values, at: used };
+    used += n;
+    return reading;
+  });
   return { site, events };
 }
 
 /** Reads a frame; throws TwinChangeFrameError for anything that is not a whole, valid v1 frame. */
 export function decodeTwinChangeFrame(data: Uint8Array): TwinChangeFrameV1 {
-  const packed = decodeTwinChangeFramePacked(data);
-  const events: TwinChangedV1[] = packed.events.map((e) => {
-    const readings = e.changes.readings;
-    if (!readings) return e as TwinChangedV1;
-    const out: ReadingOf[] = new Array(readings.length);
-    for (let j = 0; j < readings.length; j++) {
-      const { seq, ts, names, values: v, at } = readings[j];
-      const values: Record<string, number> = {};
-      for (let k = 0; k < names.length; k++) values[names[k]] = v[at + k];
-      out[j] = { seq, ts, values };
-    }
-    return { ...e, changes: { ...e.changes, readings: out } };
+  const r = new FrameReader(data);
+  const { site, sets, eventCount } = r.preamble();
+  const events = decodeEvents<ReadingOf>(r, sets, eventCount, site, true, (r, names, _set, seq, ts) => {
+    // Names are checked against Object.prototype's members when the frame's sets are read.
+    const values: Record<string, number> = {};
+    for (let k = 0; k < names.length; k++) values[names[k]] = r.f64At(r.o + 8 * k);
+    r.o += 8 * names.length;
+    return { seq, ts, values };
   });
-  return { site: packed.site, events };
+  return { site, events: events as TwinChangedV1[] };
 }
 
 /**
