@@ -1,3 +1,4 @@
+import { bearerHeaders } from '@millwright/http-auth';
 import { httpCall } from '@millwright/http-client';
 
 /** The parts of the twin API's answers a window rebuild reads. */
@@ -24,7 +25,7 @@ export class TwinHistoryClient {
   }
 
   private async json<T>(url: string): Promise<T> {
-    const res = await httpCall(url, { timeoutMs: 5000, headers: this.token ? { authorization: `Bearer ${this.token}` } : {} });
+    const res = await httpCall(url, { timeoutMs: 5000, headers: bearerHeaders(this.token) });
     if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
     return JSON.parse(res.text) as T;
   }

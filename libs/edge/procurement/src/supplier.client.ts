@@ -92,8 +92,7 @@ export class SupplierClient {
         timeoutMs: this.timeoutMs,
       });
       status = res.status;
-      const ra = res.headers['retry-after'];
-      retryAfter = typeof ra === 'string' ? ra : null;
+      retryAfter = res.headers['retry-after'] ?? null;
       text = res.text;
     } catch (e) {
       if (e instanceof HttpTimeoutError) return { kind: 'transient', detail: `no answer within ${this.timeoutMs} ms` };

@@ -37,7 +37,7 @@ export class HttpTimeoutError extends Error {
 
 // Keep-alive, like fetch: a service asks the same few hosts again and again.
 const httpAgent = new Agent({ keepAlive: true });
-let httpsAgent: Agent | undefined;
+let https: { request: typeof httpRequest; agent: Agent } | undefined;
 
 /**
  * One HTTP(S) request; resolves with any status (the caller decides what a 4xx means), rejects with
@@ -52,9 +52,11 @@ export async function httpCall(url: string | URL, o: HttpCallOptions): Promise<H
   let agent = httpAgent;
   if (target.protocol === 'https:') {
     // Loaded on the first https call only: TLS is not needed by the calls within a site.
-    const https = await import('node:https');
-    httpsAgent ??= new https.Agent({ keepAlive: true });
-    agent = httpsAgent;
+    if (!https) {
+      const m = await import('node:https');
+      https = { request: m.request, agent: new m.Agent({ keepAlive: true }) };
+    }
+    agent = https.agent;
     send = https.request;
   } else if (target.protocol !== 'http:') {
     throw new Error(`unsupported URL scheme ${target.protocol} in ${target.href}`);

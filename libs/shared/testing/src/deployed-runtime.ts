@@ -11,7 +11,7 @@ export interface DeployedRuntime {
 }
 
 /** Each app's k8s Deployment under k8s/base, where it has one. */
-export const APP_DEPLOYMENTS: Readonly<Record<string, string>> = {
+const APP_DEPLOYMENTS: Readonly<Record<string, string>> = {
   'twin-service': 'k8s/base/edge/services/twin-service.deployment.yaml',
   predictor: 'k8s/base/edge/services/predictor.deployment.yaml',
   maintenance: 'k8s/base/edge/services/maintenance.deployment.yaml',
