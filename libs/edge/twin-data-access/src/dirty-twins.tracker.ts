@@ -1,9 +1,9 @@
 import type { AssetTwin } from '@millwright/twin-domain';
 
-/** A twin whose row is behind it: its changes since the row was written are only in the reading log. */
+/** A twin whose row is behind it: its changes since the row was written are only in the twin log. */
 export interface DirtyMark {
   twin: AssetTwin;
-  /** reading_log id of the first reading logged for the twin since its row was last written. */
+  /** twin_log id of the first change logged for the twin since its row was last written. */
   readonly sinceLogId: number;
   /** When it became dirty (epoch ms). */
   readonly sinceMs: number;
@@ -26,7 +26,7 @@ export interface FlushPlan {
 }
 
 /**
- * The dirty twins of the write-behind store, oldest first. Marks are added in reading_log id order
+ * The dirty twins of the write-behind store, oldest first. Marks are added in twin_log id order
  * (one commit's after the previous one's, and in log order within it), so the first mark always
  * holds the lowest `sinceLogId`: the checkpoint is read off the head of the map, and the twins due
  * for writing are a prefix of it.

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { readRecord, viewOf } from './reading-record.codec';
+import { readRecord, readValues, viewOf } from './reading-record.codec';
 
 type Db = BetterSqlite3.Database;
 
@@ -17,7 +17,6 @@ export interface ReadingHistoryOptions {
 /** A reading accepted into an asset's tail: where the ingest log holds it, so the log is kept until the tail is stored. */
 interface Tail {
   buf: Uint8Array;
-  view: DataView;
   used: number;
   count: number;
   firstSeq: number;
@@ -47,8 +46,8 @@ interface AssetState {
  * in the same transaction, keeps log entries from `oldestPendingLogId()` on, and after a crash
  * appends the readings of those entries again (duplicates of what reached a chunk are recognised).
  *
- * All methods that write run inside the caller's SQLite transaction; `track` makes the in-memory
- * state follow that transaction's outcome.
+ * All methods that write run inside the caller's SQLite transaction; `beginTransaction` and
+ * `endTransaction` make the in-memory state follow that transaction's outcome.
  */
 export class ReadingHistory {
   private readonly assets = new Map<number, AssetState>();
@@ -111,7 +110,7 @@ export class ReadingHistory {
     let t = a.tail;
     if (!t) {
       const buf = new Uint8Array(size * this.o.chunkSize);
-      t = { buf, view: viewOf(buf), used: 0, count: 0, firstSeq: seq, lastSeq: seq, maxTs: ts, oldestLogId: logId, newestLogId: logId, since: now };
+      t = { buf, used: 0, count: 0, firstSeq: seq, lastSeq: seq, maxTs: ts, oldestLogId: logId, newestLogId: logId, since: now };
       a.tail = t;
       this.pending.set(assetId, t);
     } else if (t.used + size > t.buf.length) {
@@ -119,7 +118,6 @@ export class ReadingHistory {
       const buf = new Uint8Array(Math.max(t.buf.length * 2, t.used + size));
       buf.set(t.buf.subarray(0, t.used));
       t.buf = buf;
-      t.view = viewOf(buf);
     }
     t.buf.set(record, t.used);
     t.used += size;
@@ -269,10 +267,7 @@ export class ReadingHistory {
       const r = readRecord(view, o, this.namesOf);
       o = r.end;
       if (r.seq >= beforeSeq) continue;
-      const names = this.namesOf(r.setId)!;
-      const values: Record<string, number> = {};
-      for (let i = 0; i < names.length; i++) values[names[i]] = view.getFloat64(r.valuesAt + 8 * i, true);
-      out.push({ seq: r.seq, ts: r.ts, values });
+      out.push({ seq: r.seq, ts: r.ts, values: readValues(view, r) });
     }
   }
 

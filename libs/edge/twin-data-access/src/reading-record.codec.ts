@@ -24,9 +24,9 @@ export interface DecodedRecord {
   seq: number;
   ts: number;
   setId: number;
-  /** Offset of the first value; `valueCount` float64s follow. */
+  /** The set's sensor names: value i, a float64 at `valuesAt + 8 * i`, is sensor `names[i]`'s. */
+  names: readonly string[];
   valuesAt: number;
-  valueCount: number;
   /** Offset just past the record. */
   end: number;
 }
@@ -39,7 +39,14 @@ export function readRecord(view: DataView, o: number, namesOf: (setId: number) =
   const valuesAt = o + RECORD_HEAD_BYTES;
   const end = valuesAt + 8 * names.length;
   if (end > view.byteLength) throw new Error(`stored reading at byte ${o} runs past the end (${view.byteLength})`);
-  return { seq: view.getFloat64(o, true), ts: view.getFloat64(o + 8, true), setId, valuesAt, valueCount: names.length, end };
+  return { seq: view.getFloat64(o, true), ts: view.getFloat64(o + 8, true), setId, names, valuesAt, end };
+}
+
+/** A decoded record's values by sensor name. */
+export function readValues(view: DataView, r: DecodedRecord): Record<string, number> {
+  const values: Record<string, number> = {};
+  for (let i = 0; i < r.names.length; i++) values[r.names[i]] = view.getFloat64(r.valuesAt + 8 * i, true);
+  return values;
 }
 
 export function viewOf(b: Uint8Array): DataView {

@@ -7,7 +7,7 @@ import { TwinChangeFeed } from './twin-change.feed';
 
 export interface TwinDataAccessOptions extends TwinDatabaseOptions {
   cacheSize: number;
-  /** How long a changed twin's row may lag behind it (the reading log holds the change meanwhile). */
+  /** How long a changed twin's row may lag behind it (the twin log holds the change meanwhile). */
   flushDelayMs?: number;
 }
 
@@ -38,14 +38,7 @@ export class TwinDataAccessModule implements OnApplicationBootstrap, BeforeAppli
     };
   }
 
-  /**
-   * Writes the dirty twins while the database is still open. Not in onApplicationShutdown: global
-   * modules shut down last and in reverse order of registration, so TypeORM's, which closes the data
-   * source there, would come before this one. Ingest may still commit after this; the telemetry
-   * ingest flushes again once its consumer has stopped, and whatever is left is replayed from the
-   * reading log on the next start.
-   */
-  /** Commits write behind what is due; when none comes along (no telemetry), this does. */
+  /** Commits write behind what is due; when none comes along (no telemetry), this does, each second. */
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
       try {
@@ -57,13 +50,20 @@ export class TwinDataAccessModule implements OnApplicationBootstrap, BeforeAppli
     this.timer.unref();
   }
 
+  /**
+   * Writes the dirty twins while the database is still open. Not in onApplicationShutdown: global
+   * modules shut down last and in reverse order of registration, so TypeORM's, which closes the data
+   * source there, would come before this one. Ingest may still commit after this; the telemetry
+   * ingest flushes again once its consumer has stopped, and whatever is left is replayed from the
+   * twin log on the next start.
+   */
   beforeApplicationShutdown(): void {
     clearInterval(this.timer);
     try {
       const n = this.store.flush();
       if (n > 0) this.log.log(`wrote ${n} dirty twins before shutdown`);
     } catch (e) {
-      this.log.error(`dirty twins not written before shutdown (the reading log replays them on start): ${(e as Error).message}`);
+      this.log.error(`dirty twins not written before shutdown (the twin log replays them on start): ${(e as Error).message}`);
     }
   }
 }

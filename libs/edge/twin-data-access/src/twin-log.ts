@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { readRecord, recordBytes, viewOf, writeRecord } from './reading-record.codec';
+import { readRecord, readValues, recordBytes, viewOf, writeRecord } from './reading-record.codec';
 
 /**
  * The twin store's write-ahead log: one row per commit, holding what the commit changed in a
@@ -71,7 +71,7 @@ export class TwinLogWriter {
 }
 
 export type TwinLogEntry =
-  | { kind: TwinLogKind.Reading; assetId: number; seq: number; ts: number; setId: number; values: Record<string, number>; record: Uint8Array }
+  | { kind: TwinLogKind.Reading; assetId: number; seq: number; ts: number; values: Record<string, number>; record: Uint8Array }
   | { kind: TwinLogKind.Derived; assetId: number; version: number; derived: Record<string, unknown> };
 
 /** Reads one commit's log entry in order. */
@@ -83,10 +83,7 @@ export function* readTwinLog(body: Uint8Array, namesOf: (setId: number) => reado
     o += 5;
     if (kind === TwinLogKind.Reading) {
       const r = readRecord(view, o, namesOf);
-      const names = namesOf(r.setId)!;
-      const values: Record<string, number> = {};
-      for (let i = 0; i < names.length; i++) values[names[i]] = view.getFloat64(r.valuesAt + 8 * i, true);
-      yield { kind, assetId, seq: r.seq, ts: r.ts, setId: r.setId, values, record: body.subarray(o, r.end) };
+      yield { kind, assetId, seq: r.seq, ts: r.ts, values: readValues(view, r), record: body.subarray(o, r.end) };
       o = r.end;
     } else if (kind === TwinLogKind.Derived) {
       const version = view.getFloat64(o, true);

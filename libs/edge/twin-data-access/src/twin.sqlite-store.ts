@@ -123,15 +123,17 @@ export class TwinSqliteStore {
     for (const [k, v] of Object.entries(opts)) if (v !== undefined) (this.opts as unknown as Record<string, unknown>)[k] = v;
     this.stmt = {
       get: db.prepare<[string, string], TwinRow>('SELECT * FROM asset_twin WHERE site = ? AND asset = ?'),
-      upsert: db.prepare(`INSERT INTO asset_twin (site, asset, asset_class, reported, desired, derived, version, last_seq, last_seen_at, history_count, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      // history_count is not written: counts live in history_summary (the column stays for the
+      // migrations' down path, which fills it again).
+      upsert: db.prepare(`INSERT INTO asset_twin (site, asset, asset_class, reported, desired, derived, version, last_seq, last_seen_at, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (site, asset) DO UPDATE SET asset_class = excluded.asset_class, reported = excluded.reported, desired = excluded.desired,
           derived = excluded.derived, version = excluded.version, last_seq = excluded.last_seq, last_seen_at = excluded.last_seen_at,
-          history_count = excluded.history_count, updated_at = excluded.updated_at`),
+          updated_at = excluded.updated_at`),
       // A dirty twin's class and desired state are those of its row (changing either writes the row
       // at once), so writing it behind needs only these columns; leaving asset_class out of the SET
       // also spares its index an update.
-      updateBehind: db.prepare('UPDATE asset_twin SET reported = ?, derived = ?, version = ?, last_seq = ?, last_seen_at = ?, history_count = ?, updated_at = ? WHERE site = ? AND asset = ?'),
+      updateBehind: db.prepare('UPDATE asset_twin SET reported = ?, derived = ?, version = ?, last_seq = ?, last_seen_at = ?, updated_at = ? WHERE site = ? AND asset = ?'),
       insertAssetKey: db.prepare('INSERT INTO asset_key (id, site, asset) VALUES (?, ?, ?)'),
       insertSensorSet: db.prepare('INSERT INTO sensor_set (id, names) VALUES (?, ?)'),
       getCheckpoint: db.prepare<[], { log_id: number; chunk_id: number }>('SELECT log_id, chunk_id FROM twin_checkpoint WHERE id = 1'),
@@ -288,7 +290,7 @@ export class TwinSqliteStore {
    * Drops the twin's in-memory state so that it is read again as committed. A dirty twin's row is
    * behind it: it is rebuilt at once from the row and the log entries since it became dirty.
    */
-  evict(site: string, asset: string): void {
+  private evict(site: string, asset: string): void {
     const key = twinKey(site, asset);
     this.cache.delete(key);
     const mark = this.dirty.get(key);
@@ -495,7 +497,6 @@ export class TwinSqliteStore {
       t.version,
       t.lastSeq,
       t.lastSeenAt,
-      this.historyCount(t.site, t.asset),
       t.createdAt,
       t.updatedAt,
     );
@@ -509,7 +510,6 @@ export class TwinSqliteStore {
       t.version,
       t.lastSeq,
       t.lastSeenAt,
-      this.historyCount(t.site, t.asset),
       t.updatedAt,
       t.site,
       t.asset,
