@@ -12,7 +12,7 @@ export class AssetTwinEntity {
   @Column({ type: 'integer', default: 0 }) version!: number;
   @Column({ name: 'last_seq', type: 'integer', default: -1 }) lastSeq!: number;
   @Column({ name: 'last_seen_at', type: 'integer', nullable: true }) lastSeenAt!: number | null;
-  /** Rows this asset has in reading_log, kept here so retention never has to count them. */
+  /** Written by earlier releases and by the down migration to the reading log; counts now live in history_summary. */
   @Column({ name: 'history_count', type: 'integer', default: 0 }) historyCount!: number;
   @Column({ name: 'created_at', type: 'integer' }) createdAt!: number;
   @Column({ name: 'updated_at', type: 'integer' }) updatedAt!: number;
