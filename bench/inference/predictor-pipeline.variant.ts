@@ -52,8 +52,7 @@ export interface ThroughputResult {
   stored_pps_end_to_end: number;
   /**
    * Predictions the predictor published per second (first to last batch on prediction.v1.<site>):
-   * its own output rate, before the twin service's write-back, which merges a twin's predictions
-   * that arrive in one of its batches into one stored change.
+   * its own output rate, before the twin service's write-back stores each as its own change.
    */
   published_pps: number;
   published: number;

@@ -1,6 +1,6 @@
 // Ingest benchmark (issue 2): one nats-server, and side by side on it
 //   floor      a bare JetStream consumer that acks and does nothing else,
-//   millwright the twin service (dist/apps/twin-service/src/main.js),
+//   millwright the twin service as production starts it (its image's bundle, its Deployment's NODE_OPTIONS),
 //   naive      a NestJS @EventPattern handler doing repository.findOneBy + save() per reading,
 // with single-reading and 50-reading batch messages over 10,000 assets. Writes bench-results/ingest.json.
 //   npm run bench -- ingest [--quick] [--only floor,millwright] ...   (--help for all flags)

@@ -235,10 +235,19 @@ export async function runTwinServiceLatency(ctx: IngestBenchContext, kind: Messa
   return { ...result, peak_rss_mb: peak };
 }
 
-/** Counts of the service's ingest batches by duration, read off its Prometheus histogram. */
+/**
+ * Counts of the service's ingest batches by duration, read off its Prometheus histogram; undefined
+ * when they cannot be read (a side figure: it must not cost the run its latencies).
+ */
 async function serviceBatchDurations(httpPort: number): Promise<LatencyResult['service_batches']> {
-  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  let text: string;
+  try {
+    text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  } catch {
+    return undefined;
+  }
   const bucket = (le: string) => Number(new RegExp(`^millwright_ingest_batch_seconds_bucket\\{[^}]*le="${le}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
   const total = bucket('\\+Inf');
-  return { total, over_25ms: total - bucket('0.025'), over_50ms: total - bucket('0.05'), over_100ms: total - bucket('0.1') };
+  const counts = { total, over_25ms: total - bucket('0.025'), over_50ms: total - bucket('0.05'), over_100ms: total - bucket('0.1') };
+  return Object.values(counts).every(Number.isFinite) ? counts : undefined;
 }
