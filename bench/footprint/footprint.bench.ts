@@ -11,6 +11,7 @@ import { machineNote, writeBenchResults } from '../common/bench-results.writer';
 import { ProcessMemorySampler, readProcMemoryMb, readProcPssMb } from '../common/process-memory.sampler';
 import { saveLog, troubleLines } from '../common/service-output';
 import { deployedApiTokens } from '../common/deployed-api-tokens';
+import { scrapeMetrics } from '../common/prometheus-metrics.reader';
 
 interface Options {
   assets: number;
@@ -77,8 +78,7 @@ async function startTimed(name: string, app: string, env: Record<string, string>
 }
 
 async function readingsIngested(twinUrl: string): Promise<number> {
-  const text = await (await fetch(`${twinUrl}/metrics`)).text();
-  return [...text.matchAll(/^millwright_readings_ingested_total(?:\{[^}]*\})? (\d+(?:\.\d+)?)/gm)].reduce((s, m) => s + Number(m[1]), 0);
+  return (await scrapeMetrics(twinUrl)).get('millwright_readings_ingested_total') ?? 0;
 }
 
 interface VariantResult {

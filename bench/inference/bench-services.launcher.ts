@@ -57,17 +57,3 @@ export const saveServiceLog = (name: string, output: string): string => saveLog(
 
 export { troubleLines };
 
-/** Counters (summed over labels) and histogram count/sum from a Prometheus /metrics page. */
-export async function scrapeMetrics(baseUrl: string): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  try {
-    const text = await (await fetch(`${baseUrl}/metrics`)).text();
-    for (const m of text.matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})?\s+([0-9.eE+-]+)$/gm)) {
-      if (m[1].endsWith('_bucket')) continue;
-      out.set(m[1], (out.get(m[1]) ?? 0) + Number(m[2]));
-    }
-  } catch {
-    // A service without /metrics only loses the explanatory figures; the timing comes from events.
-  }
-  return out;
-}

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Streams } from '@millwright/contracts';
 import { deployedRuntime, freePort, repoRoot, waitFor, type DeployedRuntime, type RunningProcess } from '@millwright/testing';
 import { deployedApiTokens } from '../common/deployed-api-tokens';
+import { scrapeMetrics } from '../common/prometheus-metrics.reader';
 import { ProcessMemorySampler } from '../common/process-memory.sampler';
 import { summarizeLatencies } from '../common/latency.stats';
 import { BENCH_SITE, BenchFleet, type MessageKind } from './bench-fleet.factory';
@@ -70,17 +71,8 @@ async function stopTwinService(ctx: IngestBenchContext, svc: RunningTwinService,
 
 /** Sums of every series of the named Prometheus counters; null for one the service does not expose. */
 async function scrapeCounters<K extends string>(httpPort: number, names: readonly K[]): Promise<Record<K, number | null>> {
-  const out = Object.fromEntries(names.map((n) => [n, null])) as Record<K, number | null>;
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-    for (const m of text.matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})?\s+([0-9.eE+-]+)$/gm)) {
-      const name = m[1] as K;
-      if (names.includes(name)) out[name] = (out[name] ?? 0) + Number(m[2]);
-    }
-  } catch {
-    // A service without /metrics is reported with nulls; the drain itself is timed from the events.
-  }
-  return out;
+  const metrics = await scrapeMetrics(`http://127.0.0.1:${httpPort}`);
+  return Object.fromEntries(names.map((n) => [n, metrics.get(n) ?? null])) as Record<K, number | null>;
 }
 
 /**

@@ -16,7 +16,6 @@ import { assertRunning, startBenchService, stopBenchService, type BenchService }
 import { SYNC_BENCH_USAGE, parseSyncBenchArgs, type SyncBenchOptions } from './sync-bench.options';
 
 const SITE = 'bench-site';
-const PLATFORM_MAIN = 'dist/apps/asset-platform/src/main.js';
 const TARGETS = { bytesRatio: 20, drainS: 60 } as const;
 const MB = 1024 ** 2;
 
@@ -80,11 +79,13 @@ async function run(o: SyncBenchOptions, log: Log): Promise<Record<string, unknow
       },
       [],
     );
+    // As production starts it too: its image's script and ENV, its Deployment's NODE_OPTIONS.
+    const platformRuntime = deployedRuntime('asset-platform');
     platform = await startBenchService(
       'asset-platform',
-      PLATFORM_MAIN,
-      { NATS_URL: topo.hub.url, PLATFORM_DB_PATH: join(dir.path, 'platform.db'), SITES: `${SITE}=${topo.site(SITE).domain}`, SYNC_INBOX_MAX_BYTES: String(512 * MB), DEAD_LETTER_MAX_BYTES: String(16 * MB) },
-      ['--max-old-space-size=256'],
+      platformRuntime.entry,
+      { ...platformRuntime.env, NATS_URL: topo.hub.url, PLATFORM_DB_PATH: join(dir.path, 'platform.db'), SITES: `${SITE}=${topo.site(SITE).domain}`, SYNC_INBOX_MAX_BYTES: String(512 * MB), DEAD_LETTER_MAX_BYTES: String(16 * MB) },
+      [],
     );
     const edgeNc = await connect({ servers: topo.site(SITE).url });
     const hubNc = await connect({ servers: topo.hub.url });

@@ -1,9 +1,17 @@
+import { ConsoleLogger } from '@nestjs/common';
 import { formatLogTimestamp } from './service.logger';
 
-describe('formatLogTimestamp', () => {
-  const intl = new Intl.DateTimeFormat('en-US', { year: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', day: '2-digit', month: '2-digit' });
+/** Nest's own timestamp at `d`: ConsoleLogger formats Date.now(), so the clock is set to it. */
+function nestTimestamp(d: Date): string {
+  jest.setSystemTime(d);
+  return (new ConsoleLogger() as unknown as { getTimestamp(): string }).getTimestamp();
+}
 
-  it("prints what Nest's ConsoleLogger prints in the en-US locale", () => {
+describe('formatLogTimestamp', () => {
+  beforeAll(() => jest.useFakeTimers());
+  afterAll(() => jest.useRealTimers());
+
+  it("prints what Nest's ConsoleLogger prints (its formatter, in this process's locale)", () => {
     // Midnight and noon hours, single-digit months, days, hours, minutes and seconds, a year's end.
     const samples = [
       new Date(2026, 11, 5, 0, 37, 50),
@@ -12,6 +20,6 @@ describe('formatLogTimestamp', () => {
       new Date(2025, 11, 31, 23, 59, 59),
       new Date(2030, 1, 28, 13, 1, 2, 999),
     ];
-    for (const d of samples) expect(formatLogTimestamp(d.getTime())).toBe(intl.format(d));
+    for (const d of samples) expect(formatLogTimestamp(d.getTime())).toBe(nestTimestamp(d));
   });
 });
