@@ -350,10 +350,12 @@ describe('TwinSqliteStore on a real SQLite file', () => {
       expect(a.store.get('s1', 'e2')).toMatchObject({ version: 2, reported: { T50: { v: 2 } } });
 
       a.db.exec(`CREATE TRIGGER fail_next BEFORE INSERT ON twin_log BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
-      expect(() => ingest(a.store, [r('e1', 3, { T50: 3, P30: 1 })])).toThrow('disk full');
+      // Both dirty twins in the failed commit: both rebuilt from their rows and the log, in one pass.
+      expect(() => ingest(a.store, [r('e1', 3, { T50: 3, P30: 1 }), r('e2', 3, { T50: 7 })])).toThrow('disk full');
       a.db.exec('DROP TRIGGER fail_next');
       expect(a.store.get('s1', 'e1')).toMatchObject({ version: 2, lastSeq: 2, reported: { T50: { v: 2 } } });
       expect(a.store.get('s1', 'e1')!.reported.P30).toBeUndefined();
+      expect(a.store.get('s1', 'e2')).toMatchObject({ version: 2, lastSeq: 2, reported: { T50: { v: 2 } } });
       ingest(a.store, [r('e1', 3, { T50: 3, P30: 1 })]);
       const before = snapshot(a.store, ['e1', 'e2', 'e3']);
       await a.close();

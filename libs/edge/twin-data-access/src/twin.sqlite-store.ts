@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type BetterSqlite3 from 'better-sqlite3';
 import { jsonOf, type Reading } from '@millwright/contracts';
 import { applyReadings, newTwin, twinKey, type AssetTwin, type JsonObject, type TwinChange } from '@millwright/twin-domain';
-import { DirtyTwinsTracker, type FlushPlan, type FlushPolicy } from './dirty-twins.tracker';
+import { DirtyTwinsTracker, type DirtyMark, type FlushPlan, type FlushPolicy } from './dirty-twins.tracker';
 import { ReadingHistory, type HistoryPoint } from './reading-history.store';
 import { decodeReported, encodeReported, type SensorSetIndex } from './reported.codec';
 import { TwinLog, TwinLogKind, TwinLogWriter, readTwinLog, type TwinLogEntry } from './twin-log';
@@ -279,22 +279,11 @@ export class TwinSqliteStore {
         this.stmt.putDesiredSync.run(site, asset, JSON.stringify(base), baseVersion);
       });
     } catch (e) {
-      this.evict(site, asset);
+      this.evictAll([{ site, asset }]);
       throw e;
     }
     if (draft) this.written(twinKey(site, asset), draft);
     return draft;
-  }
-
-  /**
-   * Drops the twin's in-memory state so that it is read again as committed. A dirty twin's row is
-   * behind it: it is rebuilt at once from the row and the log entries since it became dirty.
-   */
-  private evict(site: string, asset: string): void {
-    const key = twinKey(site, asset);
-    this.cache.delete(key);
-    const mark = this.dirty.get(key);
-    if (mark) mark.twin = this.rebuild(site, asset, mark.sinceLogId);
   }
 
   /**
@@ -554,15 +543,30 @@ export class TwinSqliteStore {
   }
 
   /** A dirty twin as committed: its row plus the log entries since `sinceLogId` that are its own. */
-  private rebuild(site: string, asset: string, sinceLogId: number): AssetTwin {
-    const row = this.stmt.get.get(site, asset);
+  /**
+   * Twins as committed: each from its row and the log entries since `sinceLogId` (when it became
+   * dirty), in one pass over the log for all of them.
+   */
+  private rebuild(targets: ReadonlyArray<{ site: string; asset: string; sinceLogId: number }>): AssetTwin[] {
     const now = this.opts.now();
-    const twin = row ? this.rowToTwin(row) : newTwin(site, asset, now);
-    const id = this.assetIds.get(twinKey(site, asset));
-    for (const l of this.twinLog.after(sinceLogId - 1)) {
-      for (const e of readTwinLog(l.body, (s) => this.sensorSetNames.get(s))) if (e.assetId === id) this.redo(twin, e, now);
+    const byAssetId = new Map<number, { twin: AssetTwin; sinceLogId: number }>();
+    const twins = targets.map(({ site, asset, sinceLogId }) => {
+      const row = this.stmt.get.get(site, asset);
+      const twin = row ? this.rowToTwin(row) : newTwin(site, asset, now);
+      const id = this.assetIds.get(twinKey(site, asset));
+      if (id !== undefined) byAssetId.set(id, { twin, sinceLogId });
+      return twin;
+    });
+    if (byAssetId.size === 0) return twins;
+    let from = Number.POSITIVE_INFINITY;
+    for (const t of byAssetId.values()) from = Math.min(from, t.sinceLogId);
+    for (const l of this.twinLog.after(from - 1)) {
+      for (const e of readTwinLog(l.body, this.sensorSetIndex.namesOf)) {
+        const t = byAssetId.get(e.assetId);
+        if (t && l.id >= t.sinceLogId) this.redo(t.twin, e, now);
+      }
     }
-    return twin;
+    return twins;
   }
 
   /**
@@ -593,7 +597,7 @@ export class TwinSqliteStore {
     try {
       this.transaction(() => {
         for (const l of this.twinLog.after(from)) {
-          for (const e of readTwinLog(l.body, (s) => this.sensorSetNames.get(s))) {
+          for (const e of readTwinLog(l.body, this.sensorSetIndex.namesOf)) {
             const twin = lookup(e.assetId);
             if (!twin) continue;
             this.redo(twin, e, now);
@@ -618,17 +622,26 @@ export class TwinSqliteStore {
   }
 
   private evictAll(items: Iterable<{ site: string; asset: string }>): void {
-    // The cache already holds the applied state; drop it so that it is reloaded as committed.
-    const touched = new Map<string, [string, string]>();
-    for (const i of items) touched.set(twinKey(i.site, i.asset), [i.site, i.asset]);
-    for (const [site, asset] of touched.values()) {
-      try {
-        this.evict(site, asset);
-      } catch (rebuildError) {
-        // A dirty twin could not be read back; the commit's own error is the one to report. The
-        // changes are redelivered, and a restart applies the log in any case.
-        this.log.error(`twin ${site}/${asset} not rebuilt after a failed commit: ${(rebuildError as Error).message}`);
-      }
+    // The cache already holds the applied state; drop it so that it is reloaded as committed. Dirty
+    // twins are rebuilt at once, all in one pass over the log (a failed commit may touch thousands).
+    const dirty: Array<{ site: string; asset: string; mark: DirtyMark }> = [];
+    const seen = new Set<string>();
+    for (const { site, asset } of items) {
+      const key = twinKey(site, asset);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      this.cache.delete(key);
+      const mark = this.dirty.get(key);
+      if (mark) dirty.push({ site, asset, mark });
+    }
+    if (dirty.length === 0) return;
+    try {
+      const twins = this.rebuild(dirty.map(({ site, asset, mark }) => ({ site, asset, sinceLogId: mark.sinceLogId })));
+      dirty.forEach((d, i) => (d.mark.twin = twins[i]));
+    } catch (rebuildError) {
+      // The twins could not be read back; the commit's own error is the one to report. The changes
+      // are redelivered, and a restart applies the log in any case.
+      this.log.error(`${dirty.length} dirty twins not rebuilt after a failed commit: ${(rebuildError as Error).message}`);
     }
   }
 
