@@ -16,29 +16,13 @@ import { hotFunctions, profilePath } from './cpu-profile.summary';
 import { INFERENCE_BENCH_USAGE, parseInferenceBenchArgs } from './inference-bench.options';
 import { runPredictorPipeline, type PipelineResult } from './predictor-pipeline.variant';
 import { loadDefaultModel, runRawLoop, type RawRunResult } from './raw-session.runner';
+import { check, fmt, table } from '../common/bench-report';
 
 const TARGETS = { predictorPps: 20_000, p99Ms: 20, atRate: 5_000 } as const;
 /** The predictor's default PREDICT_MAX_BATCH: the raw loop at this size is its ceiling per run. */
 const PREDICTOR_MAX_BATCH = 256;
 
-interface Target {
-  target: string;
-  value: number | null;
-  pass: boolean | null;
-}
-
-const check = (value: number | null | undefined, target: string, ok: (v: number) => boolean): Target => ({
-  target,
-  value: value === null || value === undefined ? null : Math.round(value * 100) / 100,
-  pass: value === null || value === undefined ? null : ok(value),
-});
 const ratio = (a: number | null | undefined, b: number | null | undefined): number | null => (a && b ? Math.round((a / b) * 1000) / 1000 : null);
-const fmt = (v: number | null | undefined, digits = 0): string => (v === null || v === undefined ? '-' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
-}
 
 async function main(): Promise<number> {
   if (process.argv.includes('--help')) {

@@ -14,23 +14,13 @@ import { saveLog, troubleLines, type DrainResult, type IngestBenchContext, type 
 import { INGEST_BENCH_USAGE, parseIngestBenchArgs, type IngestBenchOptions } from './ingest-bench.options';
 import { runNaive } from './naive.variant';
 import { deployedTwinServiceRuntime, runTwinServiceDrain, runTwinServiceLatency, twinServiceBuilt } from './twin-service.variant';
+import { check, fmt, table } from '../common/bench-report';
 
 // A second round of drains is skipped when the first one was this slow, to keep a run within minutes.
 const ROUND_BUDGET_MS = 60_000;
 
 const TARGETS = { singleVsFloor: 0.7, batchedRps: 100_000, vsNaive: 20, p99Ms: 50, rssMb: 200 } as const;
 
-interface Target {
-  target: string;
-  value: number | null;
-  pass: boolean | null;
-}
-
-const check = (value: number | null | undefined, target: string, ok: (v: number) => boolean): Target => ({
-  target,
-  value: value === null || value === undefined ? null : Math.round(value * 100) / 100,
-  pass: value === null || value === undefined ? null : ok(value),
-});
 const ratio = (a: number | undefined, b: number | undefined): number | null => (a && b ? a / b : null);
 
 async function phase<T>(ctx: IngestBenchContext, name: string, run: () => Promise<T>): Promise<T | undefined> {
@@ -48,12 +38,6 @@ async function phase<T>(ctx: IngestBenchContext, name: string, run: () => Promis
   }
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
-}
-
-const fmt = (v: number | null | undefined, digits = 0): string => (v === null || v === undefined ? '-' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
 async function main(): Promise<number> {
   if (process.argv.includes('--help')) {
