@@ -74,22 +74,28 @@ export type TwinLogEntry =
   | { kind: TwinLogKind.Reading; assetId: number; seq: number; ts: number; values: Record<string, number>; record: Uint8Array }
   | { kind: TwinLogKind.Derived; assetId: number; version: number; derived: Record<string, unknown> };
 
-/** Reads one commit's log entry in order. */
-export function* readTwinLog(body: Uint8Array, namesOf: (setId: number) => readonly string[] | undefined): Generator<TwinLogEntry> {
+/**
+ * Reads one commit's log entry in order; with `wanted`, entries of other assets are stepped over
+ * without decoding their values or JSON.
+ */
+export function* readTwinLog(body: Uint8Array, namesOf: (setId: number) => readonly string[] | undefined, wanted?: (assetId: number) => boolean): Generator<TwinLogEntry> {
   const view = viewOf(body);
   for (let o = 0; o < body.length; ) {
     const assetId = view.getUint32(o, true);
     const kind = body[o + 4];
     o += 5;
+    const skip = wanted !== undefined && !wanted(assetId);
     if (kind === TwinLogKind.Reading) {
       const r = readRecord(view, o, namesOf);
-      yield { kind, assetId, seq: r.seq, ts: r.ts, values: readValues(view, r), record: body.subarray(o, r.end) };
+      if (!skip) yield { kind, assetId, seq: r.seq, ts: r.ts, values: readValues(view, r), record: body.subarray(o, r.end) };
       o = r.end;
     } else if (kind === TwinLogKind.Derived) {
       const version = view.getFloat64(o, true);
       const n = view.getUint32(o + 8, true);
-      const derived = JSON.parse(utf8Decoder.decode(body.subarray(o + 12, o + 12 + n))) as Record<string, unknown>;
-      o += 12 + n;
+      const at = o + 12;
+      o = at + n;
+      if (skip) continue;
+      const derived = JSON.parse(utf8Decoder.decode(body.subarray(at, at + n))) as Record<string, unknown>;
       yield { kind, assetId, version, derived };
     } else {
       throw new Error(`twin log entry of unknown kind ${kind} at byte ${o - 5}`);

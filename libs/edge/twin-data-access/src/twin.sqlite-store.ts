@@ -561,9 +561,9 @@ export class TwinSqliteStore {
     let from = Number.POSITIVE_INFINITY;
     for (const t of byAssetId.values()) from = Math.min(from, t.sinceLogId);
     for (const l of this.twinLog.after(from - 1)) {
-      for (const e of readTwinLog(l.body, this.sensorSetIndex.namesOf)) {
-        const t = byAssetId.get(e.assetId);
-        if (t && l.id >= t.sinceLogId) this.redo(t.twin, e, now);
+      for (const e of readTwinLog(l.body, this.sensorSetIndex.namesOf, (id) => byAssetId.has(id))) {
+        const t = byAssetId.get(e.assetId)!;
+        if (l.id >= t.sinceLogId) this.redo(t.twin, e, now);
       }
     }
     return twins;
