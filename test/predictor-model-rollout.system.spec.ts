@@ -1,12 +1,11 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from 'nats';
 import { CMAPSS_SENSORS } from '@millwright/cmapss';
 import { Subjects, type PredictionBatchV1 } from '@millwright/contracts';
 import { formatSignatureFile, generateSigningKeyPair, parsePrivateKey, publishModelRelease, signCard } from '@millwright/model-release';
-import { makeTempDir, repoRoot, startNatsServer, waitFor, type NatsServerHandle, type TempDir } from '@millwright/testing';
+import { repoRoot, waitFor } from '@millwright/testing';
 import { startPredictor, type PredictorHandle } from './support/predictor.process';
-import { startTwinService, type TwinServiceHandle } from './support/twin-service.process';
+import { twinStackPerSuite } from './support/twin-service.process';
 
 const keys = generateSigningKeyPair();
 const signingKey = parsePrivateKey(keys.privateKeyPem);
@@ -25,42 +24,31 @@ function release(dir: string, version: string, tamper = false) {
 }
 
 describe('predictor takes signed model releases from the NATS object store without a restart', () => {
-  let nats: NatsServerHandle;
-  let dir: TempDir;
-  let twins: TwinServiceHandle;
+  const stack = twinStackPerSuite('mw-rollout-');
   let predictor: PredictorHandle;
-  let nc: NatsConnection;
   let seq = 0;
 
   beforeAll(async () => {
-    nats = await startNatsServer();
-    dir = makeTempDir('mw-rollout-');
-    release(join(dir.path, 'v1'), 'fd001-site-v1');
-    twins = await startTwinService({ NATS_URL: nats.url, TWIN_DB_PATH: join(dir.path, 'twins.db'), SQLITE_SYNCHRONOUS: 'normal' });
+    release(join(stack.dir.path, 'v1'), 'fd001-site-v1');
     predictor = await startPredictor({
-      NATS_URL: nats.url,
-      TWIN_SERVICE_URL: twins.baseUrl,
-      MODEL_DIR: join(dir.path, 'v1'),
+      NATS_URL: stack.nats.url,
+      TWIN_SERVICE_URL: stack.svc.baseUrl,
+      MODEL_DIR: join(stack.dir.path, 'v1'),
       MODEL_BUCKET: 'models',
       MODEL_PUBLIC_KEYS: keys.publicKeyBase64,
     });
-    nc = await connect({ servers: nats.url });
   });
   afterAll(async () => {
-    await nc?.close();
     await predictor?.stop();
-    await twins?.stop();
-    await nats?.stop();
-    dir?.remove();
   });
 
   /** Sends enough readings for a window and returns the model version of the prediction they cause. */
   async function predictionVersion(): Promise<string> {
     const got: PredictionBatchV1[] = [];
-    const sub = nc.subscribe(Subjects.predictions('plant1'), { callback: (_e, m) => got.push(m.json<PredictionBatchV1>()) });
+    const sub = stack.nc.subscribe(Subjects.predictions('plant1'), { callback: (_e, m) => got.push(m.json<PredictionBatchV1>()) });
     const first = seq + 1;
     const readings = Array.from({ length: 30 }, () => ({ site: 'plant1', asset: 'eng-1', seq: ++seq, ts: Date.now(), values: Object.fromEntries(CMAPSS_SENSORS.map((n, i) => [n, 100 + i + seq / 100])) }));
-    nc.publish(Subjects.readingBatch('plant1', 'gw'), Buffer.from(JSON.stringify({ site: 'plant1', gateway: 'gw', readings })));
+    stack.nc.publish(Subjects.readingBatch('plant1', 'gw'), Buffer.from(JSON.stringify({ site: 'plant1', gateway: 'gw', readings })));
     const p = await waitFor(() => got.flatMap((b) => b.predictions).find((x) => x.status === 'ok' && x.basedOnSeq === seq), { what: `a prediction from readings ${first}-${seq}` });
     sub.unsubscribe();
     return p.modelVersion;
@@ -73,14 +61,14 @@ describe('predictor takes signed model releases from the NATS object store witho
 
   it('swaps to a new signed release published centrally, with no restart', async () => {
     const pid = predictor.process.child.pid;
-    await publishModelRelease(nc, release(join(dir.path, 'v2'), 'fd001-site-v2'));
+    await publishModelRelease(stack.nc, release(join(stack.dir.path, 'v2'), 'fd001-site-v2'));
     await waitFor(async () => (await modelStatus()).version === 'fd001-site-v2', { what: 'the registry to activate v2' });
     expect(await predictionVersion()).toBe('fd001-site-v2');
     expect(predictor.process.child.pid).toBe(pid);
   });
 
   it('refuses a tampered release and keeps serving the running model', async () => {
-    await publishModelRelease(nc, release(join(dir.path, 'v3'), 'fd001-site-v3', true));
+    await publishModelRelease(stack.nc, release(join(stack.dir.path, 'v3'), 'fd001-site-v3', true));
     await waitFor(async () => (await modelStatus()).lastRefusal?.version === 'fd001-site-v3', { what: 'the refusal of v3' });
     const status = await modelStatus();
     expect(status).toMatchObject({ version: 'fd001-site-v2', lastRefusal: { code: 'hash_mismatch', version: 'fd001-site-v3' } });
@@ -89,9 +77,9 @@ describe('predictor takes signed model releases from the NATS object store witho
 
   it('refuses a release signed by a key it does not trust', async () => {
     const other = generateSigningKeyPair();
-    const files = release(join(dir.path, 'v4'), 'fd001-site-v4');
+    const files = release(join(stack.dir.path, 'v4'), 'fd001-site-v4');
     const signatureText = formatSignatureFile(signCard(files.cardBytes, parsePrivateKey(other.privateKeyPem)));
-    await publishModelRelease(nc, { ...files, signatureText });
+    await publishModelRelease(stack.nc, { ...files, signatureText });
     await waitFor(async () => (await modelStatus()).lastRefusal?.version === 'fd001-site-v4', { what: 'the refusal of v4' });
     expect(await modelStatus()).toMatchObject({ version: 'fd001-site-v2', lastRefusal: { code: 'untrusted_key' } });
   });
