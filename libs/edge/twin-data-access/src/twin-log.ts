@@ -45,15 +45,15 @@ export class TwinLogWriter {
   }
 
   addDerived(assetId: number, version: number, derivedJson: string): void {
-    const json = utf8.encode(derivedJson);
-    this.reserve(5 + 12 + json.length);
+    // Encoded in place (at most 3 bytes per UTF-16 unit): no encoded copy per prediction.
+    this.reserve(5 + 12 + 3 * derivedJson.length);
     const o = this.used;
     this.view.setUint32(o, assetId, true);
     this.buf[o + 4] = TwinLogKind.Derived;
     this.view.setFloat64(o + 5, version, true);
-    this.view.setUint32(o + 13, json.length, true);
-    this.buf.set(json, o + 17);
-    this.used = o + 17 + json.length;
+    const { written } = utf8.encodeInto(derivedJson, this.buf.subarray(o + 17));
+    this.view.setUint32(o + 13, written, true);
+    this.used = o + 17 + written;
   }
 
   /** The entry as a Buffer over the writer's memory: valid until the next add or reset. */

@@ -50,15 +50,36 @@ type ReadingOf = NonNullable<Extra['readings']>[number];
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
-function extraOf(e: TwinChangedV1): string | undefined {
+/**
+ * The JSON part of an event as texts to write one after the other, or undefined when it has none.
+ * Made of each section's text: the store has usually serialised the same objects already, and the
+ * pieces go into the frame as they are, with no joined string and no encoded copy per event.
+ */
+function extraPartsOf(e: TwinChangedV1): string[] | undefined {
   const c = e.changes;
   if (c.desired === undefined && c.derived === undefined && c.metadata === undefined) return undefined;
-  // Assembled from each part's text: the store has usually serialised the same objects already.
   const parts: string[] = [];
-  if (c.desired !== undefined) parts.push(`"desired":${jsonOf(c.desired)}`);
-  if (c.derived !== undefined) parts.push(`"derived":${jsonOf(c.derived)}`);
-  if (c.metadata !== undefined) parts.push(`"metadata":${jsonOf(c.metadata)}`);
-  return `{${parts.join(',')}}`;
+  let sep = '{';
+  if (c.desired !== undefined) parts.push(`${sep}"desired":`, jsonOf(c.desired)), (sep = ',');
+  if (c.derived !== undefined) parts.push(`${sep}"derived":`, jsonOf(c.derived)), (sep = ',');
+  if (c.metadata !== undefined) parts.push(`${sep}"metadata":`, jsonOf(c.metadata));
+  parts.push('}');
+  return parts;
+}
+
+/** UTF-8 length of a string without encoding it: the JSON parts are nearly always ASCII. */
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a surrogate pair: 4 bytes for 2 UTF-16 units
+      i++;
+    } else n += 2; // 3 bytes (a lone surrogate becomes U+FFFD, also 3)
+  }
+  return n;
 }
 
 function checkAscii(s: string, what: string): void {
@@ -105,18 +126,21 @@ export function encodeTwinChangeFrame(site: string, events: readonly TwinChanged
   const sets = new SensorSets();
   // First pass: sizes, sensor sets and the JSON parts, so the frame is allocated once.
   const readingSets: number[] = [];
-  const extras: Array<Uint8Array | undefined> = new Array(events.length);
+  const extras: Array<string[] | undefined> = new Array(events.length);
+  const extraBytes: number[] = new Array(events.length);
   let size = 4 + 1 + site.length + 2 + 4;
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
     if (e.site !== site) throw new TwinChangeFrameError(`event of site '${e.site}' in a frame of site '${site}'`);
     checkAscii(e.asset, 'asset');
     size += 1 + e.asset.length + 2 + 32 + 4;
-    const extra = extraOf(e);
+    const extra = extraPartsOf(e);
     if (extra !== undefined) {
-      const bytes = utf8.encode(extra);
-      extras[i] = bytes;
-      size += 4 + bytes.length;
+      let bytes = 0;
+      for (const part of extra) bytes += utf8Length(part);
+      extras[i] = extra;
+      extraBytes[i] = bytes;
+      size += 4 + bytes;
     }
     const readings = e.changes.readings;
     if (readings) {
@@ -164,9 +188,9 @@ export function encodeTwinChangeFrame(site: string, events: readonly TwinChanged
     view.setFloat64(o + 24, e.at, true);
     o += 32;
     if (extra) {
-      view.setUint32(o, extra.length, true);
-      out.set(extra, o + 4);
-      o += 4 + extra.length;
+      view.setUint32(o, extraBytes[i], true);
+      o += 4;
+      for (const part of extra) o += utf8.encodeInto(part, out.subarray(o)).written;
     }
     const readings = e.changes.readings ?? [];
     view.setUint32(o, readings.length, true);
