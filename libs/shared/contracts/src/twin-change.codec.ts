@@ -59,10 +59,10 @@ function extraPartsOf(e: TwinChangedV1): string[] | undefined {
   const c = e.changes;
   if (c.desired === undefined && c.derived === undefined && c.metadata === undefined) return undefined;
   const parts: string[] = [];
-  let sep = '{';
-  if (c.desired !== undefined) parts.push(`${sep}"desired":`, jsonOf(c.desired)), (sep = ',');
-  if (c.derived !== undefined) parts.push(`${sep}"derived":`, jsonOf(c.derived)), (sep = ',');
-  if (c.metadata !== undefined) parts.push(`${sep}"metadata":`, jsonOf(c.metadata));
+  const add = (name: string, value: object) => parts.push(parts.length === 0 ? `{"${name}":` : `,"${name}":`, jsonOf(value));
+  if (c.desired !== undefined) add('desired', c.desired);
+  if (c.derived !== undefined) add('derived', c.derived);
+  if (c.metadata !== undefined) add('metadata', c.metadata);
   parts.push('}');
   return parts;
 }
