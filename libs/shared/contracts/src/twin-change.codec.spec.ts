@@ -23,6 +23,17 @@ describe('twin change frames', () => {
       telemetry('pump-2', 2, [{ seq: 9_007_199_254_740_991, ts: 1_764_000_000_000, values: { a: Number.MAX_VALUE, b: Number.MIN_VALUE, 'x.y:z-1': 5e-324 } }], 'turbofan'),
       { site: 'plant-1', asset: 'pump-1', version: 3, fromVersion: 2, cause: 'desired', at: 5, changes: { desired: { rpm: 1200, mode: null } }, lastSeq: 2 },
       { site: 'plant-1', asset: 'pump-3', version: 7, fromVersion: 6, cause: 'derived', at: 6, changes: { derived: { prediction: { rul: 80.5, status: 'ok' } } }, lastSeq: -1 },
+      // Every JSON section at once, with text of 2, 3 and 4 UTF-8 bytes per character.
+      {
+        site: 'plant-1',
+        asset: 'pump-4',
+        version: 2,
+        fromVersion: 1,
+        cause: 'desired',
+        at: 7,
+        changes: { desired: { note: 'Größe über 5 €, 🔧 tauschen' }, derived: { health: { status: 'ok' } }, metadata: { assetClass: 'pump' } },
+        lastSeq: 0,
+      },
     ];
     const frame = encodeTwinChangeFrame('plant-1', events);
     const back = decodeTwinChangeFrame(frame);
