@@ -11,6 +11,12 @@ export const check = (value: number | null | undefined, target: string, ok: (v: 
   pass: value === null || value === undefined ? null : ok(value),
 });
 
+/**
+ * The exit code of a benchmark that ran: 1 when a target it checks was missed, as a failing test
+ * would (the results file is written either way); 0 when every measured target passed.
+ */
+export const exitCodeFor = (targets: Record<string, Pick<Target, 'pass'>>): number => (Object.values(targets).some((t) => t.pass === false) ? 1 : 0);
+
 /** A number for the printed summary: thousands separated, `-` when missing. */
 export const fmt = (v: number | null | undefined, digits = 0): string => (v === null || v === undefined ? '-' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 

@@ -242,6 +242,8 @@ async function main(): Promise<void> {
   ] as const) console.log(`  ${pass ? 'PASS' : 'FAIL'}  ${target}  (value ${value})`);
   for (const p of results.problems) console.log(`problem: ${p}`);
   console.log(`results: ${path}`);
+  // A missed target fails the run, as in the other benchmarks (the results are written either way).
+  if (Object.values(results.targets).some((pass) => !pass)) process.exitCode = 1;
 }
 
 main().catch((e: unknown) => {

@@ -16,7 +16,7 @@ import { hotFunctions, profilePath } from './cpu-profile.summary';
 import { INFERENCE_BENCH_USAGE, parseInferenceBenchArgs } from './inference-bench.options';
 import { runPredictorPipeline, type PipelineResult } from './predictor-pipeline.variant';
 import { loadDefaultModel, runRawLoop, type RawRunResult } from './raw-session.runner';
-import { check, fmt, table } from '../common/bench-report';
+import { check, exitCodeFor, fmt, table } from '../common/bench-report';
 
 const TARGETS = { predictorPps: 20_000, p99Ms: 20, atRate: 5_000 } as const;
 /** The predictor's default PREDICT_MAX_BATCH: the raw loop at this size is its ceiling per run. */
@@ -196,7 +196,7 @@ async function main(): Promise<number> {
   }
   if (problems.length) console.log('\nproblems seen:\n' + problems.map((p) => `  - ${p.split('\n')[0]}`).join('\n'));
   console.log(`\nwrote ${path} (process logs in bench-results/inference-logs/)`);
-  return pipeline ? 0 : 1;
+  return pipeline ? exitCodeFor(targets) : 1;
 }
 
 main().then(

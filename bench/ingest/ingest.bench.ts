@@ -14,7 +14,7 @@ import { saveLog, troubleLines, type DrainResult, type IngestBenchContext, type 
 import { INGEST_BENCH_USAGE, parseIngestBenchArgs, type IngestBenchOptions } from './ingest-bench.options';
 import { runNaive } from './naive.variant';
 import { deployedTwinServiceRuntime, runTwinServiceDrain, runTwinServiceLatency, twinServiceBuilt } from './twin-service.variant';
-import { check, fmt, table } from '../common/bench-report';
+import { check, exitCodeFor, fmt, table } from '../common/bench-report';
 
 // A second round of drains is skipped when the first one was this slow, to keep a run within minutes.
 const ROUND_BUDGET_MS = 60_000;
@@ -189,7 +189,7 @@ async function main(): Promise<number> {
   if (notes.length && !serviceBuilt) console.log(`\nnote: ${notes[0]}`);
   if (ctx.problems.length) console.log('\nproblems seen:\n' + ctx.problems.map((p) => `  - ${p.split('\n')[0]}`).join('\n'));
   console.log(`\nwrote ${path} (process logs in bench-results/ingest-logs/)`);
-  return phaseFailed ? 1 : 0;
+  return phaseFailed ? 1 : exitCodeFor(targets);
 }
 
 main().then(

@@ -13,6 +13,7 @@ import type { ReplacementPolicy } from '@millwright/maintenance-domain';
 import { failureRisk, type ModelCard } from '@millwright/rul-features';
 import type { SupplierOrderRecord } from '@millwright/supplier-contracts';
 import { makeTempDir, repoRoot, startNatsServer, waitFor } from '@millwright/testing';
+import { exitCodeFor } from '../common/bench-report';
 import { machineNote, writeBenchResults } from '../common/bench-results.writer';
 import { round1, summarizeLatencies, type LatencySummary } from '../common/latency.stats';
 import { assertRunning, stopBenchService, troubleLines, type BenchService } from '../inference/bench-services.launcher';
@@ -328,7 +329,7 @@ async function main(): Promise<number> {
   for (const t of Object.values(targets)) console.log(`  ${t.pass === null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.target}  (value ${t.value ?? '-'})`);
   if (problems.length) console.log('\nproblems seen:\n' + problems.map((p) => `  - ${p.split('\n')[0]}`).join('\n'));
   console.log(`\nwrote ${path} (process logs in bench-results/orders-logs/)`);
-  return run ? 0 : 1;
+  return run ? exitCodeFor(targets) : 1;
 }
 
 main().then(
