@@ -32,6 +32,19 @@ describe('applyPrediction', () => {
     expect(t.derived.prediction).toMatchObject({ modelVersion: 'm2', rul: 70 });
   });
 
+  it('keeps other derived fields beside the prediction, and the changes are exactly what it set', () => {
+    const t = newTwin('s', 'a', 0);
+    t.derived = { anomaly: { score: 0.2 } };
+    const changes = applyPrediction(t, p(10), 0);
+    expect(Object.keys(changes!)).toEqual(['prediction', 'health']);
+    expect(t.derived).toEqual({ anomaly: { score: 0.2 }, ...changes });
+    // Replaced, never edited: whoever holds the old state still sees it.
+    const before = t.derived;
+    applyPrediction(t, p(11), 0);
+    expect(before.prediction).toMatchObject({ basedOnSeq: 10 });
+    expect(t.derived).toMatchObject({ anomaly: { score: 0.2 }, prediction: { basedOnSeq: 11 } });
+  });
+
   it('records why there is no prediction', () => {
     const t = newTwin('s', 'a', 0);
     applyPrediction(t, p(3, { status: 'insufficient_history', rul: undefined, failureRisk: undefined, health: 'unknown', detail: 'needs 30 cycles, has 3' }), 0);

@@ -18,8 +18,16 @@ export function applyPrediction(twin: AssetTwin, p: PredictionV1, now: number): 
   if (p.failureRisk !== undefined) prediction.failureRisk = p.failureRisk;
   if (p.detail !== undefined) prediction.detail = p.detail;
   const health: JsonObject = { status: p.health, at: p.at };
-  twin.derived = { ...twin.derived, prediction, health };
+  const changes: JsonObject = { prediction, health };
+  // Derived state usually holds just these two: then the changes are the new state, one object that
+  // the store serialises once for the log, the change event and the twin row.
+  twin.derived = onlyPredictionAndHealth(twin.derived) ? changes : { ...twin.derived, ...changes };
   twin.version += 1;
   twin.updatedAt = now;
-  return { prediction, health };
+  return changes;
+}
+
+function onlyPredictionAndHealth(derived: JsonObject): boolean {
+  for (const key in derived) if (key !== 'prediction' && key !== 'health') return false;
+  return true;
 }
