@@ -63,9 +63,13 @@ export function applyReadings(readings: readonly Reading[], lookup: (site: strin
       }
     }
     let change = changes.get(twin);
-    if (!change) changes.set(twin, (change = { twin, fromVersion, applied: [] }));
-    if (reclassified) change.assetClass = assetClass;
-    if (moved) change.applied.push(r);
+    // Usually one reading per twin per batch: an array of exactly one, not an empty one grown by push
+    // (which reserves room for 17), and one object shape whether or not the class changed.
+    if (!change) changes.set(twin, (change = { twin, fromVersion, assetClass: reclassified ? assetClass : undefined, applied: moved ? [r] : [] }));
+    else {
+      if (reclassified) change.assetClass = assetClass;
+      if (moved) change.applied.push(r);
+    }
   }
   return [...changes.values()];
 }

@@ -9,6 +9,21 @@ import { INGEST_DURABLE, INGEST_RETRY_DELAY_MS, TELEMETRY_INGEST_OPTIONS, type T
 import { announceTwinChanges } from './twin-changed.publisher';
 import { deadLetterStreamConfig, ingestConsumerConfig, telemetryStreamConfig } from './telemetry-stream.config';
 
+/** A telemetry message as the batch processor reads it. */
+class JetStreamInbound implements InboundMessage {
+  readonly subject: string;
+  readonly data: Uint8Array;
+  constructor(private readonly m: JsMsg) {
+    this.subject = m.subject;
+    this.data = m.data;
+  }
+
+  /** Parsed out of the reply subject on demand: only dead letters need it. */
+  get streamSeq(): number {
+    return this.m.seq;
+  }
+}
+
 /**
  * Telemetry from JetStream into the twins: each batch is validated, applied and committed in one
  * transaction; then events go out and dead letters are stored; only then are the messages acked.
@@ -89,15 +104,7 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
     let readings = 0;
     // Parse from the front until the batch holds enough readings for one transaction.
     while (inbound.length < buffer.length && readings < this.o.maxBatchReadings) {
-      const m = buffer[inbound.length];
-      // The stream sequence is parsed out of the reply subject on demand: only dead letters need it.
-      const msg: InboundMessage = {
-        subject: m.subject,
-        data: m.data,
-        get streamSeq() {
-          return m.seq;
-        },
-      };
+      const msg = new JetStreamInbound(buffer[inbound.length]);
       const p = this.processor.parse(msg);
       inbound.push(msg);
       parsed.push(p);
