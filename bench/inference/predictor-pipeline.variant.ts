@@ -5,6 +5,7 @@ import { deployedRuntime, repoRoot, waitFor } from '@millwright/testing';
 import { summarizeLatencies, type LatencySummary } from '../common/latency.stats';
 import { readProcCpuSeconds } from '../common/process-memory.sampler';
 import { deployedApiTokens } from '../common/deployed-api-tokens';
+import { offerPaced } from '../common/paced-load';
 import { scrapeMetrics } from '../common/prometheus-metrics.reader';
 import { assertRunning, saveServiceLog, startBenchService, stopBenchService, troubleLines, type BenchService } from './bench-services.launcher';
 import { INFERENCE_SITE, InferenceFleet, type OutgoingBatch } from './inference-fleet.factory';
@@ -243,21 +244,19 @@ async function measureLatency(ctx: PipelineContext, tracker: PredictionTracker, 
   tracker.resetCounters();
   const cpu = cpuMeter(ctx, predictor, twin);
   const start = Date.now();
-  const end = start + opts.latencySeconds * 1000;
   tracker.sampleFrom(start + opts.warmupSeconds * 1000);
-  let sent = 0;
-  for (let now = start; now < end; now = Date.now()) {
-    // Due readings follow the clock, not the tick count: a late timer is made up at the next tick.
-    const due = Math.floor(((now - start) * opts.latencyRate) / 1000) + opts.batchSize;
-    while (sent + opts.batchSize <= due) {
+  const { sent } = await offerPaced({
+    start,
+    seconds: opts.latencySeconds,
+    rate: opts.latencyRate,
+    step: opts.batchSize,
+    send: (now) => {
       const m = fleet.nextBatch(opts.batchSize, now);
       nc.publish(m.subject, m.data);
       for (const r of m.readings) tracker.published(r.asset, r.seq, now);
-      sent += opts.batchSize;
-    }
-    assertRunning(predictor);
-    await sleep(Math.max(0, Math.min(10, end - Date.now())));
-  }
+    },
+    eachTick: () => assertRunning(predictor),
+  });
   await nc.flush();
   const seconds = (Date.now() - start) / 1000;
   // Grace for the tail: what is not predicted by then is reported, not waited for.

@@ -8,7 +8,8 @@ import { ProcessMemorySampler } from '../common/process-memory.sampler';
 import { summarizeLatencies } from '../common/latency.stats';
 import { BENCH_SITE, BenchFleet, type MessageKind } from './bench-fleet.factory';
 import { CommitTracker } from './commit.tracker';
-import { cpuWindow, failOnExit, saveLog, sleep, startNodeScript, troubleLines, withTimeout, type DrainResult, type IngestBenchContext, type LatencyResult } from './ingest-bench.context';
+import { offerPaced } from '../common/paced-load';
+import { cpuWindow, failOnExit, saveLog, startNodeScript, troubleLines, withTimeout, type DrainResult, type IngestBenchContext, type LatencyResult } from './ingest-bench.context';
 import { consumerExists, deleteTelemetryStream, publishAll, waitForStoredMessages, watchDrain } from './telemetry-stream.admin';
 
 /** The durable pull consumer the twin service declares on TELEMETRY. */
@@ -185,20 +186,18 @@ export async function runTwinServiceLatency(ctx: IngestBenchContext, kind: Messa
     const fleet = new BenchFleet(opts.assets);
     const step = kind === 'single' ? 1 : opts.batchSize;
     const start = Date.now();
-    const end = start + opts.latencySeconds * 1000;
     tracker.sampleFrom(start + opts.warmupSeconds * 1000);
-    let sent = 0;
-    for (let now = start; now < end; now = Date.now()) {
-      // Due readings follow the clock, not the tick count: a late timer is made up at the next tick.
-      const due = Math.floor(((now - start) * opts.latencyRate) / 1000) + step;
-      while (sent + step <= due) {
+    const { sent } = await offerPaced({
+      start,
+      seconds: opts.latencySeconds,
+      rate: opts.latencyRate,
+      step,
+      send: (now) => {
         const m = fleet.nextMessage(kind, opts.batchSize, now);
         nc.publish(m.subject, m.data);
         for (const r of m.readings) tracker.published(r.asset, r.seq, now);
-        sent += step;
-      }
-      await sleep(Math.max(0, Math.min(10, end - Date.now())));
-    }
+      },
+    });
     await nc.flush();
     const publishedSeconds = (Date.now() - start) / 1000;
     // Grace for the tail: what is not committed by then is reported as uncommitted, not waited for.
