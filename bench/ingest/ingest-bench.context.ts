@@ -83,7 +83,6 @@ export const saveLog = (name: string, output: string): string => saveBenchLog('i
 
 export { troubleLines };
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
   let t: NodeJS.Timeout | undefined;
