@@ -83,7 +83,6 @@ export const saveLog = (name: string, output: string): string => saveBenchLog('i
 
 export { troubleLines };
 
-
 export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
   let t: NodeJS.Timeout | undefined;
   return Promise.race([p, new Promise<'timeout'>((r) => (t = setTimeout(() => r('timeout'), ms)))]).finally(() => clearTimeout(t));
