@@ -227,7 +227,8 @@ export class TwinSqliteStore {
    * so that the cache again holds only committed state.
    */
   commitDerived(changes: ReadonlyArray<{ twin: AssetTwin; version: number; derived: JsonObject }>): void {
-    const twins = [...new Set(changes.map((c) => c.twin))];
+    const twins = new Set<AssetTwin>();
+    for (const c of changes) twins.add(c.twin);
     try {
       this.commitLogged(this.opts.now(), () => {
         for (const c of changes) this.writer.addDerived(this.assetId(c.twin.site, c.twin.asset), c.version, jsonOf(c.derived));
@@ -388,7 +389,7 @@ export class TwinSqliteStore {
    * names the twins to write now and the ones to mark dirty; then the due dirty twins and history
    * tails are written and the checkpoint moved, all in one transaction.
    */
-  private commitLogged(now: number, fill: (logId: number) => { writeThrough: readonly AssetTwin[]; deferred: readonly AssetTwin[] }): void {
+  private commitLogged(now: number, fill: (logId: number) => { writeThrough: readonly AssetTwin[]; deferred: Iterable<AssetTwin> }): void {
     const logId = this.twinLog.nextId;
     this.writer.reset();
     const written = new Set<string>();

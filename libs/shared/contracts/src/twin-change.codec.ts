@@ -50,21 +50,40 @@ type ReadingOf = NonNullable<Extra['readings']>[number];
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
+/** The JSON part's sections in the order written, by their keys in `{ desired?, derived?, metadata? }`. */
+const EXTRA_SECTIONS = ['desired', 'derived', 'metadata'] as const;
+/** `{"desired":` ... `,"metadata":`: what comes before a section's text, first or not. */
+const SECTION_OPEN = EXTRA_SECTIONS.map((k) => [`{"${k}":`, `,"${k}":`] as const);
+
 /**
- * The JSON part of an event as texts to write one after the other, or undefined when it has none.
- * Made of each section's text: the store has usually serialised the same objects already, and the
- * pieces go into the frame as they are, with no joined string and no encoded copy per event.
+ * Bytes of an event's JSON part, or -1 when it has none. The part is written from each section's
+ * own text (the store has usually serialised the same objects already), measured here and written
+ * by `writeExtra` with nothing kept in between: no joined string, no encoded copy, no list per event.
  */
-function extraPartsOf(e: TwinChangedV1): string[] | undefined {
+function extraLength(e: TwinChangedV1): number {
   const c = e.changes;
-  if (c.desired === undefined && c.derived === undefined && c.metadata === undefined) return undefined;
-  const parts: string[] = [];
-  const add = (name: string, value: object) => parts.push(parts.length === 0 ? `{"${name}":` : `,"${name}":`, jsonOf(value));
-  if (c.desired !== undefined) add('desired', c.desired);
-  if (c.derived !== undefined) add('derived', c.derived);
-  if (c.metadata !== undefined) add('metadata', c.metadata);
-  parts.push('}');
-  return parts;
+  let n = 0;
+  let sections = 0;
+  for (let k = 0; k < EXTRA_SECTIONS.length; k++) {
+    const section = c[EXTRA_SECTIONS[k]];
+    if (section === undefined) continue;
+    n += SECTION_OPEN[k][sections++ === 0 ? 0 : 1].length + utf8Length(jsonOf(section));
+  }
+  return sections === 0 ? -1 : n + 1; // and the closing brace
+}
+
+function writeExtra(e: TwinChangedV1, out: Uint8Array, at: number): number {
+  const c = e.changes;
+  let o = at;
+  for (let k = 0; k < EXTRA_SECTIONS.length; k++) {
+    const section = c[EXTRA_SECTIONS[k]];
+    if (section === undefined) continue;
+    const open = SECTION_OPEN[k][o === at ? 0 : 1];
+    for (let i = 0; i < open.length; i++) out[o++] = open.charCodeAt(i);
+    o += utf8.encodeInto(jsonOf(section), out.subarray(o)).written;
+  }
+  out[o++] = 0x7d; // }
+  return o;
 }
 
 /** UTF-8 length of a string without encoding it: the JSON parts are nearly always ASCII. */
@@ -126,7 +145,6 @@ export function encodeTwinChangeFrame(site: string, events: readonly TwinChanged
   const sets = new SensorSets();
   // First pass: sizes, sensor sets and the JSON parts, so the frame is allocated once.
   const readingSets: number[] = [];
-  const extras: Array<string[] | undefined> = new Array(events.length);
   const extraBytes: number[] = new Array(events.length);
   let size = 4 + 1 + site.length + 2 + 4;
   for (let i = 0; i < events.length; i++) {
@@ -134,14 +152,9 @@ export function encodeTwinChangeFrame(site: string, events: readonly TwinChanged
     if (e.site !== site) throw new TwinChangeFrameError(`event of site '${e.site}' in a frame of site '${site}'`);
     checkAscii(e.asset, 'asset');
     size += 1 + e.asset.length + 2 + 32 + 4;
-    const extra = extraPartsOf(e);
-    if (extra !== undefined) {
-      let bytes = 0;
-      for (const part of extra) bytes += utf8Length(part);
-      extras[i] = extra;
-      extraBytes[i] = bytes;
-      size += 4 + bytes;
-    }
+    const extra = extraLength(e);
+    extraBytes[i] = extra;
+    if (extra >= 0) size += 4 + extra;
     const readings = e.changes.readings;
     if (readings) {
       for (let j = 0; j < readings.length; j++) {
@@ -180,17 +193,18 @@ export function encodeTwinChangeFrame(site: string, events: readonly TwinChanged
     const cause = CAUSES.indexOf(e.cause);
     if (cause < 0) throw new TwinChangeFrameError(`unknown cause '${String(e.cause)}'`);
     out[o++] = cause;
-    const extra = extras[i];
-    out[o++] = extra ? 1 : 0;
+    const extra = extraBytes[i];
+    out[o++] = extra >= 0 ? 1 : 0;
     view.setFloat64(o, e.version, true);
     view.setFloat64(o + 8, e.fromVersion, true);
     view.setFloat64(o + 16, e.lastSeq, true);
     view.setFloat64(o + 24, e.at, true);
     o += 32;
-    if (extra) {
-      view.setUint32(o, extraBytes[i], true);
-      o += 4;
-      for (const part of extra) o += utf8.encodeInto(part, out.subarray(o)).written;
+    if (extra >= 0) {
+      view.setUint32(o, extra, true);
+      const end = writeExtra(e, out, o + 4);
+      if (end !== o + 4 + extra) throw new TwinChangeFrameError(`the JSON part of ${e.asset}'s event changed while it was framed`);
+      o = end;
     }
     const readings = e.changes.readings ?? [];
     view.setUint32(o, readings.length, true);
