@@ -13,7 +13,7 @@ export const twinServiceSettings = {
   SQLITE_CACHE_MB: int('SQLite page cache of the twin store (MiB); the hot set is the twin rows and the history index (8 MiB holds it for 10,000 assets)', { default: 8, min: 1, max: 1024 }),
   TWIN_CACHE_SIZE: int('Twins kept in memory (least recently used are dropped)', { default: 50_000, min: 100 }),
   TWIN_FLUSH_DELAY: duration('How long a changed twin\'s row may lag behind it: the reading log holds the change meanwhile and is replayed after a crash; `0s` writes it at the next commit', { default: 1000 }),
-  INGEST_MAX_BATCH: int('Most readings committed in one transaction; it bounds how long a commit holds the event loop (and the predictions waiting behind it), and larger measured no faster', { default: 1000, min: 1, max: 100_000 }),
+  INGEST_MAX_BATCH: int('Most readings committed in one transaction, and about the most predictions; it bounds how long a commit holds the event loop (and what waits behind it), and larger measured no faster', { default: 1000, min: 1, max: 100_000 }),
   INGEST_MAX_ACK_PENDING: int('Telemetry messages in flight to the service before the server waits for acks (times the message size, this must stay well under the server\'s 64 MB per-client buffer)', { default: 1000, min: 1, max: 100_000 }),
   INGEST_ACK_WAIT: duration('Time before an unacked message is redelivered', { default: 30_000 }),
   TELEMETRY_STREAM_MAX_BYTES: int('Telemetry the stream keeps (the backlog the site survives while the twin service is down); when full, the oldest goes first', { default: 1024 ** 3, min: 1024 ** 2 }),

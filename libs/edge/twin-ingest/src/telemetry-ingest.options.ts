@@ -1,7 +1,7 @@
 import { Streams } from '@millwright/contracts';
 
 export interface TelemetryIngestOptions {
-  /** Most readings committed in one SQLite transaction. */
+  /** Most readings committed in one SQLite transaction; predictions are taken up to about as many. */
   maxBatchReadings: number;
   /** Unacked messages the server may have in flight to us; bounds memory and the redelivery window. */
   maxAckPending: number;
