@@ -67,7 +67,7 @@ function extraLength(e: TwinChangedV1): number {
   for (let k = 0; k < EXTRA_SECTIONS.length; k++) {
     const section = c[EXTRA_SECTIONS[k]];
     if (section === undefined) continue;
-    n += SECTION_OPEN[k][sections++ === 0 ? 0 : 1].length + utf8Length(jsonOf(section));
+    n += SECTION_OPEN[k][sections++ === 0 ? 0 : 1].length + Buffer.byteLength(jsonOf(section), 'utf8');
   }
   return sections === 0 ? -1 : n + 1; // and the closing brace
 }
@@ -84,21 +84,6 @@ function writeExtra(e: TwinChangedV1, out: Uint8Array, at: number): number {
   }
   out[o++] = 0x7d; // }
   return o;
-}
-
-/** UTF-8 length of a string without encoding it: the JSON parts are nearly always ASCII. */
-function utf8Length(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 2; // a surrogate pair: 4 bytes for 2 UTF-16 units
-      i++;
-    } else n += 2; // 3 bytes (a lone surrogate becomes U+FFFD, also 3)
-  }
-  return n;
 }
 
 function checkAscii(s: string, what: string): void {
