@@ -543,7 +543,6 @@ export class TwinSqliteStore {
     }
   }
 
-  /** A dirty twin as committed: its row plus the log entries since `sinceLogId` that are its own. */
   /**
    * Twins as committed: each from its row and the log entries since `sinceLogId` (when it became
    * dirty), in one pass over the log for all of them.
