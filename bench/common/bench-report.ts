@@ -11,6 +11,12 @@ export const check = (value: number | null | undefined, target: string, ok: (v: 
   pass: value === null || value === undefined ? null : ok(value),
 });
 
+/** Prints targets as the benchmarks do: one PASS / FAIL / n/a line each, with the measured value. */
+export function printTargets(targets: Record<string, Target>): void {
+  console.log('\ntargets:');
+  for (const t of Object.values(targets)) console.log(`  ${t.pass === null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.target}  (value ${t.value ?? '-'})`);
+}
+
 /**
  * The exit code of a benchmark that ran: 1 when a target it checks was missed, as a failing test
  * would (the results file is written either way); 0 when every measured target passed.

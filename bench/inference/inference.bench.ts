@@ -16,7 +16,7 @@ import { hotFunctions, profilePath } from './cpu-profile.summary';
 import { INFERENCE_BENCH_USAGE, parseInferenceBenchArgs } from './inference-bench.options';
 import { runPredictorPipeline, type PipelineResult } from './predictor-pipeline.variant';
 import { loadDefaultModel, runRawLoop, type RawRunResult } from './raw-session.runner';
-import { check, exitCodeFor, fmt, table } from '../common/bench-report';
+import { check, exitCodeFor, fmt, printTargets, table } from '../common/bench-report';
 
 const TARGETS = { predictorPps: 20_000, p99Ms: 20, atRate: 5_000 } as const;
 /** The predictor's default PREDICT_MAX_BATCH: the raw loop at this size is its ceiling per run. */
@@ -187,8 +187,7 @@ async function main(): Promise<number> {
   }
   console.log('\nratios:');
   for (const [k, v] of Object.entries(ratios)) console.log(`  ${k.padEnd(30)} ${v === null ? '-' : v.toFixed(3) + 'x'}`);
-  console.log('\ntargets:');
-  for (const t of Object.values(targets)) console.log(`  ${t.pass === null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.target}  (value ${t.value ?? '-'})`);
+  printTargets(targets);
   for (const [name, prof] of Object.entries(profiles)) {
     if (!prof) continue;
     console.log(`\n${name} CPU profile: ${fmt(prof.busy_ms)} ms busy, ${fmt(prof.idle_ms)} ms idle; top self time:`);

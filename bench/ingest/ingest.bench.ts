@@ -14,7 +14,7 @@ import { saveLog, troubleLines, type DrainResult, type IngestBenchContext, type 
 import { INGEST_BENCH_USAGE, parseIngestBenchArgs, type IngestBenchOptions } from './ingest-bench.options';
 import { runNaive } from './naive.variant';
 import { deployedTwinServiceRuntime, runTwinServiceDrain, runTwinServiceLatency, twinServiceBuilt } from './twin-service.variant';
-import { check, exitCodeFor, fmt, table } from '../common/bench-report';
+import { check, exitCodeFor, fmt, printTargets, table } from '../common/bench-report';
 
 // A second round of drains is skipped when the first one was this slow, to keep a run within minutes.
 const ROUND_BUDGET_MS = 60_000;
@@ -184,8 +184,7 @@ async function main(): Promise<number> {
   }
   console.log('\nratios:');
   for (const [k, v] of Object.entries(ratios)) console.log(`  ${k.padEnd(26)} ${v === null ? '-' : v.toFixed(2) + 'x'}`);
-  console.log('\ntargets:');
-  for (const t of Object.values(targets)) console.log(`  ${t.pass === null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.target}  (value ${t.value ?? '-'})`);
+  printTargets(targets);
   if (notes.length && !serviceBuilt) console.log(`\nnote: ${notes[0]}`);
   if (ctx.problems.length) console.log('\nproblems seen:\n' + ctx.problems.map((p) => `  - ${p.split('\n')[0]}`).join('\n'));
   console.log(`\nwrote ${path} (process logs in bench-results/ingest-logs/)`);

@@ -13,7 +13,7 @@ import type { ReplacementPolicy } from '@millwright/maintenance-domain';
 import { failureRisk, type ModelCard } from '@millwright/rul-features';
 import type { SupplierOrderRecord } from '@millwright/supplier-contracts';
 import { makeTempDir, repoRoot, startNatsServer, waitFor } from '@millwright/testing';
-import { exitCodeFor } from '../common/bench-report';
+import { exitCodeFor, printTargets } from '../common/bench-report';
 import { machineNote, writeBenchResults } from '../common/bench-results.writer';
 import { round1, summarizeLatencies, type LatencySummary } from '../common/latency.stats';
 import { assertRunning, stopBenchService, troubleLines, type BenchService } from '../inference/bench-services.launcher';
@@ -325,8 +325,7 @@ async function main(): Promise<number> {
   console.log(row('crossing -> confirmed event at the bench', summarizeLatencies(toConfirmedEvent)));
   console.log(row('supplier alone: round trip', probe?.rtt));
   console.log(row('supplier alone: request -> acceptedAt', probe?.request_leg));
-  console.log('\ntargets:');
-  for (const t of Object.values(targets)) console.log(`  ${t.pass === null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.target}  (value ${t.value ?? '-'})`);
+  printTargets(targets);
   if (problems.length) console.log('\nproblems seen:\n' + problems.map((p) => `  - ${p.split('\n')[0]}`).join('\n'));
   console.log(`\nwrote ${path} (process logs in bench-results/orders-logs/)`);
   return run ? exitCodeFor(targets) : 1;
