@@ -1,8 +1,7 @@
 import { Streams, Subjects, type PredictionBatchV1, type PredictionV1 } from '@millwright/contracts';
 import { HealthRegistry, MetricsRegistry } from '@millwright/observability';
-import { startNatsServer, waitFor, type NatsServerHandle } from '@millwright/testing';
+import { natsPerSuite, waitFor } from '@millwright/testing';
 import { openTwinDatabase, TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
-import { connect, type NatsConnection } from 'nats';
 import { IngestBatchProcessor } from './ingest-batch.processor';
 import { PredictionIngestService } from './prediction-ingest.service';
 import type { TelemetryIngestOptions } from './telemetry-ingest.options';
@@ -36,16 +35,7 @@ const prediction = (asset: string, modelVersion: string): PredictionV1 => ({
 });
 
 describe('PredictionIngestService on a real nats-server', () => {
-  let nats: NatsServerHandle;
-  let nc: NatsConnection;
-  beforeAll(async () => {
-    nats = await startNatsServer();
-    nc = await connect({ servers: nats.url });
-  });
-  afterAll(async () => {
-    await nc?.close();
-    await nats?.stop();
-  });
+  const nats = natsPerSuite();
 
   it('takes a backlog in commits of about INGEST_MAX_BATCH predictions, and stores every one of them', async () => {
     const { dataSource, db } = await openTwinDatabase({ path: ':memory:', synchronous: 'off' });
@@ -55,9 +45,9 @@ describe('PredictionIngestService on a real nats-server', () => {
     ingest.commit(firstReadings, firstReadings.map((m) => ingest.parse(m)));
 
     // The backlog is in the stream before the service starts: 6 messages of 3 predictions each.
-    const jsm = await nc.jetstreamManager();
+    const jsm = await nats.nc.jetstreamManager();
     await jsm.streams.add({ name: Streams.predictions.name, subjects: [...Streams.predictions.subjects] });
-    const js = nc.jetstream();
+    const js = nats.nc.jetstream();
     for (let m = 0; m < 6; m++) {
       const body: PredictionBatchV1 = { site: SITE, predictions: ASSETS.slice(0, 3).map((a) => prediction(ASSETS[(ASSETS.indexOf(a) + m) % ASSETS.length], `m${m}`)) };
       await js.publish(Subjects.predictions(SITE), JSON.stringify(body));
@@ -70,7 +60,7 @@ describe('PredictionIngestService on a real nats-server', () => {
       commitDerived(changes);
     });
     const metrics = new MetricsRegistry();
-    const service = new PredictionIngestService(nc, options(5), store, new TwinChangeFeed(), metrics, new HealthRegistry());
+    const service = new PredictionIngestService(nats.nc, options(5), store, new TwinChangeFeed(), metrics, new HealthRegistry());
     try {
       await service.onApplicationBootstrap();
       await waitFor(() => commits.reduce((a, b) => a + b, 0) === 18, { timeoutMs: 10_000, what: 'all 18 predictions stored' });

@@ -1,3 +1,4 @@
+import { connect, type NatsConnection } from 'nats';
 import { join } from 'node:path';
 import { freePort } from './ports';
 import { makeTempDir, type TempDir } from './temp-dir';
@@ -81,4 +82,27 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     },
   };
   return handle;
+}
+
+/** A nats-server for one test suite and a client connection to it. */
+export interface NatsPerSuite {
+  server: NatsServerHandle;
+  nc: NatsConnection;
+}
+
+/**
+ * Registers beforeAll/afterAll that start a nats-server and connect to it, then close and stop
+ * both; the returned object is filled once beforeAll has run.
+ */
+export function natsPerSuite(): NatsPerSuite {
+  const suite = {} as NatsPerSuite;
+  beforeAll(async () => {
+    suite.server = await startNatsServer();
+    suite.nc = await connect({ servers: suite.server.url });
+  });
+  afterAll(async () => {
+    await suite.nc?.close();
+    await suite.server?.stop();
+  });
+  return suite;
 }
