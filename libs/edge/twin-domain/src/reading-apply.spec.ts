@@ -1,6 +1,6 @@
 import type { Reading } from '@millwright/contracts';
 import { newTwin, twinKey, type AssetTwin } from './asset-twin';
-import { applyReadings } from './reading-apply';
+import { applyReading, applyReadings, ReadingEffect } from './reading-apply';
 
 const r = (seq: number, values: Record<string, number>, asset = 'a1'): Reading => ({ site: 's', asset, seq, ts: 1_700_000_000_000 + seq * 1000, values });
 
@@ -66,5 +66,18 @@ describe('applyReadings', () => {
     expect(c[0].assetClass).toBe('pump');
     expect(c[0].applied).toEqual([]);
     expect(lookup('s', 'a1').version).toBe(2);
+  });
+});
+
+describe('applyReading', () => {
+  it('says what a reading did: moved sensors, a new asset class, both, or nothing', () => {
+    const twin = newTwin('s', 'a1', 0);
+    expect(applyReading(twin, { ...r(2, { T50: 2 }), assetClass: 'pump' }, 10)).toBe(ReadingEffect.Moved | ReadingEffect.Reclassified);
+    expect(applyReading(twin, r(2, { T50: 2 }), 11)).toBe(ReadingEffect.None);
+    expect(applyReading(twin, { ...r(1, { T50: 1 }), assetClass: 'turbofan' }, 12)).toBe(ReadingEffect.Reclassified);
+    // The class alone counts a version but moves neither the last seq nor the last-seen time.
+    expect(twin).toMatchObject({ assetClass: 'turbofan', version: 2, lastSeq: 2, lastSeenAt: r(2, {}).ts, updatedAt: 12, reported: { T50: { v: 2, seq: 2 } } });
+    expect(applyReading(twin, r(3, { T50: 3 }), 13)).toBe(ReadingEffect.Moved);
+    expect(twin).toMatchObject({ version: 3, lastSeq: 3, updatedAt: 13 });
   });
 });

@@ -11,21 +11,33 @@ export interface TwinChange {
   applied: Reading[];
 }
 
+/** What `applyReading` did to a twin: bits, 0 when nothing moved. */
+export const enum ReadingEffect {
+  None = 0,
+  /** At least one sensor moved. */
+  Moved = 1,
+  /** The reading named an asset class the twin did not have. */
+  Reclassified = 2,
+}
+
 /**
  * Applies one reading to a twin in place. Each sensor moves only to a value from a higher sequence
  * number than the one it holds, so duplicates, redeliveries after a crash and late readings can
- * never move a twin backwards, whatever order they arrive in. Returns whether any sensor moved.
+ * never move a twin backwards, whatever order they arrive in. A reading that moved a sensor or set a
+ * new asset class counts one version.
  */
-function applyReading(twin: AssetTwin, r: Reading, now: number): boolean {
+export function applyReading(twin: AssetTwin, r: Reading, now: number): ReadingEffect {
   let moved = false;
-  for (const name in r.values) {
-    const cur = twin.reported[name];
+  const values = r.values;
+  const reported = twin.reported;
+  for (const name in values) {
+    const cur = reported[name];
     if (cur === undefined) {
-      twin.reported[name] = { v: r.values[name], ts: r.ts, seq: r.seq };
+      reported[name] = { v: values[name], ts: r.ts, seq: r.seq };
     } else if (cur.seq < r.seq) {
       // In place: a twin's reported values belong to the twin alone, and at thousands of readings a
       // second a fresh object per sensor per reading kept the garbage collector busy.
-      cur.v = r.values[name];
+      cur.v = values[name];
       cur.ts = r.ts;
       cur.seq = r.seq;
     } else {
@@ -33,12 +45,16 @@ function applyReading(twin: AssetTwin, r: Reading, now: number): boolean {
     }
     moved = true;
   }
-  if (!moved) return false;
+  const assetClass = r.assetClass;
+  const reclassified = assetClass !== undefined && assetClass !== twin.assetClass;
+  if (!moved && !reclassified) return ReadingEffect.None;
+  if (reclassified) twin.assetClass = assetClass;
   twin.version += 1;
+  twin.updatedAt = now;
+  if (!moved) return ReadingEffect.Reclassified;
   if (r.seq > twin.lastSeq) twin.lastSeq = r.seq;
   if (twin.lastSeenAt === null || r.ts > twin.lastSeenAt) twin.lastSeenAt = r.ts;
-  twin.updatedAt = now;
-  return true;
+  return reclassified ? ReadingEffect.Moved | ReadingEffect.Reclassified : ReadingEffect.Moved;
 }
 
 /**
@@ -51,23 +67,16 @@ export function applyReadings(readings: readonly Reading[], lookup: (site: strin
   for (const r of readings) {
     const twin = lookup(r.site, r.asset);
     const fromVersion = twin.version;
-    const moved = applyReading(twin, r, now);
-    const assetClass = r.assetClass;
-    const reclassified = assetClass !== undefined && assetClass !== twin.assetClass;
-    if (!moved && !reclassified) continue;
-    if (reclassified) {
-      twin.assetClass = assetClass;
-      if (!moved) {
-        twin.version += 1;
-        twin.updatedAt = now;
-      }
-    }
+    const effect = applyReading(twin, r, now);
+    if (effect === ReadingEffect.None) continue;
+    const moved = (effect & ReadingEffect.Moved) !== 0;
+    const assetClass = effect & ReadingEffect.Reclassified ? r.assetClass : undefined;
     let change = changes.get(twin);
     // Usually one reading per twin per batch: an array of exactly one, not an empty one grown by push
     // (which reserves room for 17), and one object shape whether or not the class changed.
-    if (!change) changes.set(twin, (change = { twin, fromVersion, assetClass: reclassified ? assetClass : undefined, applied: moved ? [r] : [] }));
+    if (!change) changes.set(twin, (change = { twin, fromVersion, assetClass, applied: moved ? [r] : [] }));
     else {
-      if (reclassified) change.assetClass = assetClass;
+      if (assetClass !== undefined) change.assetClass = assetClass;
       if (moved) change.applied.push(r);
     }
   }
