@@ -1,4 +1,4 @@
-import { decodeTwinChangeFrame, decodeTwinChangeFramePacked, encodeTwinChangeFrame, readTwinChangeHeads, TwinChangeFrameError } from './twin-change.codec';
+import { decodeTwinChangeFrame, decodeTwinChangeFramePacked, encodeTwinChangeFrame, readTwinChangeHeads, TwinChangeFrameError, TwinChangeFrameWriter } from './twin-change.codec';
 import type { TwinChangedV1 } from './twin-events.schema';
 
 const telemetry = (asset: string, version: number, readings: Array<{ seq: number; ts: number; values: Record<string, number> }>, assetClass?: string): TwinChangedV1 => ({
@@ -149,5 +149,42 @@ describe('twin change frames', () => {
       const frame = encodeTwinChangeFrame('p', [{ ...telemetry('a', 1, [{ seq: 1, ts: 1, values: { ['__proto__']: 1 } as Record<string, number> }]), site: 'p' }]);
       expect(() => decodeTwinChangeFrame(frame)).toThrow(/not allowed/);
     });
+  });
+});
+
+describe('TwinChangeFrameWriter', () => {
+  const f64le = (...v: number[]) => new Uint8Array(Float64Array.from(v).buffer);
+  const names = ['T50', 'P30'];
+
+  it('writes from value bytes the same frame as from value objects, and starts clean after reset', () => {
+    const w = new TwinChangeFrameWriter('plant-1');
+    w.event('pump-1', 'telemetry', 2, 0, 2, 9, undefined, 2);
+    w.reading(1, 100, names, f64le(1400.25, 553.1));
+    w.reading(2, 200, names, f64le(0.1 + 0.2, -0));
+    w.event('pump-2', 'telemetry', 1, 0, 7, 9, { metadata: { assetClass: 'turbofan' } }, 1);
+    w.reading(7, 300, ['x.y:z-1'], f64le(5e-324));
+    const frame = w.finish();
+    const expected = encodeTwinChangeFrame('plant-1', [
+      { site: 'plant-1', asset: 'pump-1', version: 2, fromVersion: 0, cause: 'telemetry', at: 9, lastSeq: 2, changes: { readings: [{ seq: 1, ts: 100, values: { T50: 1400.25, P30: 553.1 } }, { seq: 2, ts: 200, values: { T50: 0.1 + 0.2, P30: -0 } }] } },
+      { site: 'plant-1', asset: 'pump-2', version: 1, fromVersion: 0, cause: 'telemetry', at: 9, lastSeq: 7, changes: { metadata: { assetClass: 'turbofan' }, readings: [{ seq: 7, ts: 300, values: { 'x.y:z-1': 5e-324 } }] } },
+    ]);
+    expect(Buffer.from(frame)).toEqual(Buffer.from(expected));
+    expect(Object.is(decodeTwinChangeFrame(frame).events[0].changes.readings![1].values.P30, -0)).toBe(true);
+
+    w.reset('plant-2');
+    expect([w.eventCount, w.byteLength]).toEqual([0, 0]);
+    w.event('m1', 'telemetry', 1, 0, 1, 9, undefined, 1);
+    w.reading(1, 100, ['N1'], f64le(3));
+    expect(decodeTwinChangeFrame(w.finish())).toEqual({ site: 'plant-2', events: [expect.objectContaining({ asset: 'm1', changes: { readings: [{ seq: 1, ts: 100, values: { N1: 3 } }] } })] });
+  });
+
+  it('holds each event to the reading count it announced', () => {
+    const w = new TwinChangeFrameWriter('plant-1');
+    w.event('pump-1', 'telemetry', 1, 0, 1, 9, undefined, 1);
+    expect(() => w.finish()).toThrow(TwinChangeFrameError);
+    expect(() => w.event('pump-2', 'telemetry', 1, 0, 1, 9, undefined, 0)).toThrow(/remaining readings/);
+    w.reading(1, 100, names, f64le(1, 2));
+    expect(() => w.reading(2, 100, names, f64le(1, 2))).toThrow(/more readings/);
+    expect(() => new TwinChangeFrameWriter('plant-1').reading(1, 1, names, f64le(1))).toThrow(TwinChangeFrameError);
   });
 });

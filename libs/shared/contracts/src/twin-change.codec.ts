@@ -60,8 +60,7 @@ const SECTION_OPEN = EXTRA_SECTIONS.map((k) => [`{"${k}":`, `,"${k}":`] as const
  * own text (the store has usually serialised the same objects already), measured here and written
  * by `writeExtra` with nothing kept in between: no joined string, no encoded copy, no list per event.
  */
-function extraLength(e: TwinChangedV1): number {
-  const c = e.changes;
+function extraLength(c: Extra): number {
   let n = 0;
   let sections = 0;
   for (let k = 0; k < EXTRA_SECTIONS.length; k++) {
@@ -72,8 +71,7 @@ function extraLength(e: TwinChangedV1): number {
   return sections === 0 ? -1 : n + 1; // and the closing brace
 }
 
-function writeExtra(e: TwinChangedV1, out: Uint8Array, at: number): number {
-  const c = e.changes;
+function writeExtra(c: Extra, out: Uint8Array, at: number): number {
   let o = at;
   for (let k = 0; k < EXTRA_SECTIONS.length; k++) {
     const section = c[EXTRA_SECTIONS[k]];
@@ -91,123 +89,205 @@ function checkAscii(s: string, what: string): void {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) throw new TwinChangeFrameError(`${what} '${s}' is not ASCII`);
 }
 
-/**
- * Sensor sets of a frame. Readings of one gateway nearly always carry the same names in the same
- * order, so a reading is first compared with the set of the reading before it.
- */
-class SensorSets {
-  readonly list: string[][] = [];
-  private readonly byKey = new Map<string, number>();
-  private last = -1;
-
-  indexOf(values: Record<string, number>): number {
-    if (this.last >= 0 && sameNames(this.list[this.last], values)) return this.last;
-    const names = Object.keys(values);
-    const key = JSON.stringify(names);
-    let i = this.byKey.get(key);
-    if (i === undefined) {
-      if (names.length > MAX_STRING) throw new TwinChangeFrameError(`a reading with ${names.length} values cannot be framed`);
-      if (this.list.length >= MAX_SETS) throw new TwinChangeFrameError('too many distinct sensor sets in one frame');
-      for (const n of names) checkAscii(n, 'sensor name');
-      i = this.list.length;
-      this.list.push(names);
-      this.byKey.set(key, i);
-    }
-    this.last = i;
-    return i;
-  }
-}
-
 function sameNames(names: readonly string[], values: Record<string, number>): boolean {
   let i = 0;
   for (const name in values) if (names[i++] !== name) return false;
   return i === names.length;
 }
 
-/** Encodes the changes of one site (every event's `site` must be `site`). */
-export function encodeTwinChangeFrame(site: string, events: readonly TwinChangedV1[]): Uint8Array {
-  checkAscii(site, 'site');
-  const sets = new SensorSets();
-  // First pass: sizes, sensor sets and the JSON parts, so the frame is allocated once.
-  const readingSets: number[] = [];
-  const extraBytes: number[] = new Array(events.length);
-  let size = 4 + 1 + site.length + 2 + 4;
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i];
-    if (e.site !== site) throw new TwinChangeFrameError(`event of site '${e.site}' in a frame of site '${site}'`);
-    checkAscii(e.asset, 'asset');
-    size += 1 + e.asset.length + 2 + 32 + 4;
-    const extra = extraLength(e);
-    extraBytes[i] = extra;
-    if (extra >= 0) size += 4 + extra;
-    const readings = e.changes.readings;
-    if (readings) {
-      for (let j = 0; j < readings.length; j++) {
-        const s = sets.indexOf(readings[j].values);
-        readingSets.push(s);
-        size += 18 + 8 * sets.list[s].length;
-      }
-    }
-  }
-  for (const names of sets.list) {
-    size += 1;
-    for (const n of names) size += 1 + n.length;
+const EVENT_HEAD_BYTES = 2 + 32 + 4;
+const READING_HEAD_BYTES = 18;
+
+/**
+ * Writes one frame event by event, reading by reading, straight into its buffer: the ingest path
+ * frames a commit's readings from the bytes its log already holds, with no event or reading objects
+ * in between. The buffer is kept across frames; `finish` returns each frame as a copy of its own.
+ */
+export class TwinChangeFrameWriter {
+  // Grows to what the frames need and is kept at that size (a writer is meant to be reused).
+  private body = new Uint8Array(4096);
+  private view = new DataView(this.body.buffer);
+  private used = 0;
+  private events = 0;
+  private siteId = '';
+  private readonly sets: Array<readonly string[]> = [];
+  /** Sets by array identity: a caller that reuses one array per set (the store does) finds it at once. */
+  private readonly setIndex = new Map<readonly string[], number>();
+  private readonly setByKey = new Map<string, number>();
+  private lastSet = -1;
+  private readingsLeft = 0;
+
+  constructor(site?: string) {
+    if (site !== undefined) this.reset(site);
   }
 
-  const out = new Uint8Array(size);
-  const view = new DataView(out.buffer);
-  let o = 0;
-  const str = (s: string) => {
-    out[o++] = s.length;
-    for (let i = 0; i < s.length; i++) out[o++] = s.charCodeAt(i);
-  };
-  for (; o < 4; o++) out[o] = TWIN_CHANGE_FRAME_MAGIC.charCodeAt(o);
-  str(site);
-  view.setUint16(o, sets.list.length, true);
-  o += 2;
-  for (const names of sets.list) {
-    out[o++] = names.length;
-    for (const n of names) str(n);
+  /** Starts a new frame of `site`. */
+  reset(site: string): void {
+    checkAscii(site, 'site');
+    this.siteId = site;
+    this.used = 0;
+    this.events = 0;
+    this.sets.length = 0;
+    this.setIndex.clear();
+    this.setByKey.clear();
+    this.lastSet = -1;
+    this.readingsLeft = 0;
   }
-  view.setUint32(o, events.length, true);
-  o += 4;
-  let r = 0;
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i];
-    str(e.asset);
-    const cause = CAUSES.indexOf(e.cause);
-    if (cause < 0) throw new TwinChangeFrameError(`unknown cause '${String(e.cause)}'`);
-    out[o++] = cause;
-    const extra = extraBytes[i];
+
+  get site(): string {
+    return this.siteId;
+  }
+
+  get eventCount(): number {
+    return this.events;
+  }
+
+  /** Bytes of the events written so far (the frame adds its preamble). */
+  get byteLength(): number {
+    return this.used;
+  }
+
+  /**
+   * Starts an event; exactly `readingCount` readings must follow (`reading` or `readingValues`).
+   * The JSON part holds what `changes` has of desired, derived and metadata.
+   */
+  event(asset: string, cause: TwinChangedV1['cause'], version: number, fromVersion: number, lastSeq: number, at: number, changes: Extra | undefined, readingCount: number): void {
+    if (this.readingsLeft !== 0) throw new TwinChangeFrameError(`event before the last one's ${this.readingsLeft} remaining readings`);
+    checkAscii(asset, 'asset');
+    const causeCode = CAUSES.indexOf(cause);
+    if (causeCode < 0) throw new TwinChangeFrameError(`unknown cause '${String(cause)}'`);
+    const extra = changes ? extraLength(changes) : -1;
+    this.reserve(1 + asset.length + EVENT_HEAD_BYTES + (extra >= 0 ? 4 + extra : 0));
+    const out = this.body;
+    let o = this.used;
+    out[o++] = asset.length;
+    for (let i = 0; i < asset.length; i++) out[o++] = asset.charCodeAt(i);
+    out[o++] = causeCode;
     out[o++] = extra >= 0 ? 1 : 0;
-    view.setFloat64(o, e.version, true);
-    view.setFloat64(o + 8, e.fromVersion, true);
-    view.setFloat64(o + 16, e.lastSeq, true);
-    view.setFloat64(o + 24, e.at, true);
+    this.view.setFloat64(o, version, true);
+    this.view.setFloat64(o + 8, fromVersion, true);
+    this.view.setFloat64(o + 16, lastSeq, true);
+    this.view.setFloat64(o + 24, at, true);
     o += 32;
     if (extra >= 0) {
-      view.setUint32(o, extra, true);
-      const end = writeExtra(e, out, o + 4);
-      if (end !== o + 4 + extra) throw new TwinChangeFrameError(`the JSON part of ${e.asset}'s event changed while it was framed`);
+      this.view.setUint32(o, extra, true);
+      const end = writeExtra(changes!, out, o + 4);
+      if (end !== o + 4 + extra) throw new TwinChangeFrameError(`the JSON part of ${asset}'s event changed while it was framed`);
       o = end;
     }
-    const readings = e.changes.readings ?? [];
-    view.setUint32(o, readings.length, true);
-    o += 4;
-    for (let j = 0; j < readings.length; j++) {
-      const reading = readings[j];
-      const s = readingSets[r++];
-      view.setFloat64(o, reading.seq, true);
-      view.setFloat64(o + 8, reading.ts, true);
-      view.setUint16(o + 16, s, true);
-      o += 18;
-      const values = reading.values;
-      const names = sets.list[s];
-      for (let k = 0; k < names.length; k++) view.setFloat64(o + 8 * k, values[names[k]], true);
-      o += 8 * names.length;
-    }
+    this.view.setUint32(o, readingCount, true);
+    this.used = o + 4;
+    this.readingsLeft = readingCount;
+    this.events++;
   }
-  return out;
+
+  /** A reading of the current event, its values given as one little-endian float64 per name. */
+  reading(seq: number, ts: number, names: readonly string[], values: Uint8Array): void {
+    if (values.length !== 8 * names.length) throw new TwinChangeFrameError(`${values.length} value bytes for ${names.length} sensors`);
+    const o = this.readingHead(seq, ts, this.setOfNames(names), values.length);
+    this.body.set(values, o);
+    this.used = o + values.length;
+  }
+
+  /** A reading of the current event, its values by sensor name. */
+  readingValues(seq: number, ts: number, values: Record<string, number>): void {
+    const set = this.setOfValues(values);
+    const names = this.sets[set];
+    let o = this.readingHead(seq, ts, set, 8 * names.length);
+    for (let k = 0; k < names.length; k++, o += 8) this.view.setFloat64(o, values[names[k]], true);
+    this.used = o;
+  }
+
+  /** The frame: preamble and events, in a buffer of its own. */
+  finish(): Uint8Array {
+    if (this.readingsLeft !== 0) throw new TwinChangeFrameError(`frame ended ${this.readingsLeft} readings short`);
+    let size = 4 + 1 + this.siteId.length + 2 + 4;
+    for (const names of this.sets) {
+      size += 1;
+      for (const n of names) size += 1 + n.length;
+    }
+    const head = size;
+    const out = new Uint8Array(head + this.used);
+    let o = 0;
+    const str = (s: string) => {
+      out[o++] = s.length;
+      for (let i = 0; i < s.length; i++) out[o++] = s.charCodeAt(i);
+    };
+    for (; o < 4; o++) out[o] = TWIN_CHANGE_FRAME_MAGIC.charCodeAt(o);
+    str(this.siteId);
+    const view = new DataView(out.buffer);
+    view.setUint16(o, this.sets.length, true);
+    o += 2;
+    for (const names of this.sets) {
+      out[o++] = names.length;
+      for (const n of names) str(n);
+    }
+    view.setUint32(o, this.events, true);
+    out.set(this.body.subarray(0, this.used), head);
+    return out;
+  }
+
+  private readingHead(seq: number, ts: number, set: number, valueBytes: number): number {
+    if (this.readingsLeft <= 0) throw new TwinChangeFrameError('more readings than the event announced');
+    this.readingsLeft--;
+    this.reserve(READING_HEAD_BYTES + valueBytes);
+    const o = this.used;
+    this.view.setFloat64(o, seq, true);
+    this.view.setFloat64(o + 8, ts, true);
+    this.view.setUint16(o + 16, set, true);
+    return o + READING_HEAD_BYTES;
+  }
+
+  private setOfNames(names: readonly string[]): number {
+    if (this.lastSet >= 0 && this.sets[this.lastSet] === names) return this.lastSet;
+    let i = this.setIndex.get(names);
+    if (i === undefined) {
+      i = this.addSet(names);
+      this.setIndex.set(names, i);
+    }
+    return (this.lastSet = i);
+  }
+
+  /** Readings of one gateway nearly always carry the same names in the same order: compared with the last set first. */
+  private setOfValues(values: Record<string, number>): number {
+    if (this.lastSet >= 0 && sameNames(this.sets[this.lastSet], values)) return this.lastSet;
+    const names = Object.keys(values);
+    return (this.lastSet = this.addSet(names));
+  }
+
+  private addSet(names: readonly string[]): number {
+    // Not joined by a separator: a name holding it would make two different sets one key.
+    const key = JSON.stringify(names);
+    let i = this.setByKey.get(key);
+    if (i !== undefined) return i;
+    if (names.length > MAX_STRING) throw new TwinChangeFrameError(`a reading with ${names.length} values cannot be framed`);
+    if (this.sets.length >= MAX_SETS) throw new TwinChangeFrameError('too many distinct sensor sets in one frame');
+    for (const n of names) checkAscii(n, 'sensor name');
+    i = this.sets.length;
+    this.sets.push(names);
+    this.setByKey.set(key, i);
+    return i;
+  }
+
+  private reserve(n: number): void {
+    if (this.used + n <= this.body.length) return;
+    const next = new Uint8Array(Math.max(this.body.length * 2, this.used + n));
+    next.set(this.body.subarray(0, this.used));
+    this.body = next;
+    this.view = new DataView(next.buffer);
+  }
+}
+
+/** Encodes the changes of one site (every event's `site` must be `site`). */
+export function encodeTwinChangeFrame(site: string, events: readonly TwinChangedV1[]): Uint8Array {
+  const w = new TwinChangeFrameWriter(site);
+  for (const e of events) {
+    if (e.site !== site) throw new TwinChangeFrameError(`event of site '${e.site}' in a frame of site '${site}'`);
+    const readings = e.changes.readings ?? [];
+    w.event(e.asset, e.cause, e.version, e.fromVersion, e.lastSeq, e.at, e.changes, readings.length);
+    for (const r of readings) w.readingValues(r.seq, r.ts, r.values);
+  }
+  return w.finish();
 }
 
 /** What `readTwinChangeHeads` gives of each event: everything but its readings and JSON part. */
