@@ -18,6 +18,11 @@ export class TwinChangeFeed {
     return () => this.listeners.delete(listener);
   }
 
+  /** Whether anyone listens: a producer that would have to build the events first can skip that. */
+  get active(): boolean {
+    return this.listeners.size > 0;
+  }
+
   emit(e: TwinChangedV1): void {
     for (const l of this.listeners) {
       try {

@@ -56,6 +56,15 @@ export class TwinLogWriter {
     this.used = o + 17 + written;
   }
 
+  /**
+   * The reading whose record starts at `at` (the writer's length before `addReading` plus 5), its
+   * values a view of the writer's memory: valid until the next reset.
+   */
+  readingAt(at: number, namesOf: (setId: number) => readonly string[] | undefined): { seq: number; ts: number; names: readonly string[]; values: Uint8Array } {
+    const r = readRecord(this.view, at, namesOf);
+    return { seq: r.seq, ts: r.ts, names: r.names, values: this.buf.subarray(r.valuesAt, r.end) };
+  }
+
   /** The entry as a Buffer over the writer's memory: valid until the next add or reset. */
   bytes(): Buffer {
     return Buffer.from(this.buf.buffer, this.buf.byteOffset, this.used);

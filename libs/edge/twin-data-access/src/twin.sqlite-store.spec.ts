@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { PredictionV1, Reading } from '@millwright/contracts';
 import { makeTempDir, type TempDir } from '@millwright/testing';
-import { applyPrediction, applyReadings, type AssetTwin } from '@millwright/twin-domain';
+import { applyPrediction } from '@millwright/twin-domain';
 import { DataSource } from 'typeorm';
 import { nativeConnection, openTwinDatabase, twinDataSourceOptions, TWIN_MIGRATIONS } from './sqlite.data-source';
 import { StaleVersionError, TwinSqliteStore, type TwinStoreOptions } from './twin.sqlite-store';
@@ -63,15 +63,9 @@ describe('TwinSqliteStore on a real SQLite file', () => {
   }
 
   function ingest(store: TwinSqliteStore, readings: Reading[], now = T0) {
-    // As the ingest processor does: one twin object per asset for the whole batch.
-    const local = new Map<string, AssetTwin>();
-    const lookup = (s: string, a: string) => {
-      let t = local.get(`${s}/${a}`);
-      if (!t) local.set(`${s}/${a}`, (t = store.getOrCreate(s, a, now)));
-      return t;
-    };
-    const changes = applyReadings(readings, lookup, now);
-    return store.commitIngest(changes, readings);
+    return store.commitTelemetry(now, (batch) => {
+      for (const x of readings) batch.add(x);
+    });
   }
 
   it('keeps twins and history across a reopen, with exact values', async () => {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type BetterSqlite3 from 'better-sqlite3';
 import { jsonOf, type Reading } from '@millwright/contracts';
-import { applyReadings, newTwin, twinKey, type AssetTwin, type JsonObject, type TwinChange } from '@millwright/twin-domain';
+import { applyReading, applyReadings, newTwin, ReadingEffect, twinKey, type AssetTwin, type JsonObject } from '@millwright/twin-domain';
 import { DirtyTwinsTracker, type DirtyMark, type FlushPlan, type FlushPolicy } from './dirty-twins.tracker';
 import { ReadingHistory, type HistoryPoint } from './reading-history.store';
 import { decodeReported, encodeReported, type SensorSetIndex } from './reported.codec';
@@ -70,6 +70,49 @@ export class StaleVersionError extends Error {
     super(`twin is at version ${current}`);
     this.name = 'StaleVersionError';
   }
+}
+
+/** What one telemetry commit did to one twin. */
+export interface TelemetryChange {
+  readonly twin: AssetTwin;
+  /** The twin's version before the commit's first reading that moved it. */
+  readonly fromVersion: number;
+  /** Set when the commit gave the twin a new asset class. */
+  assetClass: string | undefined;
+  /** Where the readings that moved the twin are in the commit's log entry, in the order applied (`TelemetryCommit.readingAt`). */
+  readonly records: number[];
+}
+
+/** A reading of a committed telemetry batch, read back from the commit's log entry. */
+export interface LoggedReading {
+  seq: number;
+  ts: number;
+  /** The sensor names, in the order of `values`; the same array for every reading of a sensor set. */
+  names: readonly string[];
+  /** One little-endian float64 per name. */
+  values: Uint8Array;
+}
+
+/** What a telemetry commit did. Its log-backed readings stay readable until the store's next commit. */
+export interface TelemetryCommit {
+  accepted: number;
+  historyInserted: number;
+  /** One per twin that moved, in the order they first moved. */
+  changes: TelemetryChange[];
+  readingAt(record: number): LoggedReading;
+}
+
+/** Receives the readings of one telemetry commit, one at a time (`TwinSqliteStore.commitTelemetry`). */
+export interface TelemetryBatch {
+  /** Applies a validated reading to its twin (created when new), logs it and adds it to history. */
+  add(r: Reading): void;
+}
+
+/** A twin touched by the telemetry commit in progress. */
+interface TouchedTwin {
+  twin: AssetTwin;
+  assetId: number;
+  change: TelemetryChange | undefined;
 }
 
 /**
@@ -155,7 +198,10 @@ export class TwinSqliteStore {
 
   /** The committed twin, or undefined when the asset has never reported. */
   get(site: string, asset: string): AssetTwin | undefined {
-    const key = twinKey(site, asset);
+    return this.getByKey(twinKey(site, asset), site, asset);
+  }
+
+  private getByKey(key: string, site: string, asset: string): AssetTwin | undefined {
     const hit = this.cache.get(key);
     if (hit) {
       // Re-insert to keep Map order least-recently-used first; while the cache is far from full no
@@ -179,45 +225,65 @@ export class TwinSqliteStore {
     return twin;
   }
 
-  /**
-   * The twin to apply readings to, created (in the cache only) when new. Callers must `commitIngest`
-   * or `evict` in the same tick: the cache may not hold uncommitted state across an await.
-   */
-  getOrCreate(site: string, asset: string, now: number): AssetTwin {
-    const t = this.get(site, asset);
+  /** The twin to apply readings to, created (in the cache only) when new: only inside a commit, which evicts it if it fails. */
+  private getOrCreate(key: string, site: string, asset: string, now: number): AssetTwin {
+    const t = this.getByKey(key, site, asset);
     if (t) return t;
     const created = newTwin(site, asset, now);
-    this.remember(twinKey(site, asset), created);
+    this.remember(key, created);
     return created;
   }
 
   /**
-   * Commits a batch of applied readings: logged, added to history, the twins they moved marked
-   * dirty (or written, when the log cannot redo their change). Returns the readings new to history.
+   * Commits one batch of telemetry, applied reading by reading while `fill` hands them to the batch
+   * (as the caller parses its messages): each is applied to its twin, logged and added to history
+   * at once, so nothing of it but bytes outlives its message (the readings of a 1,000-reading commit
+   * held until its end were most of the garbage collector's work). Twins a reading creates or
+   * reclassifies are written at once, the others marked dirty; all in one transaction. On failure
+   * every twin the batch touched is dropped from the cache, which again holds only committed state.
+   * `now` is the time the twins are stamped with.
    */
-  commitIngest(changes: readonly TwinChange[], readings: readonly Reading[]): { historyInserted: number } {
-    const now = this.opts.now();
+  commitTelemetry(now: number, fill: (batch: TelemetryBatch) => void): TelemetryCommit {
+    const touched = new Map<string, TouchedTwin>();
+    const changes: TelemetryChange[] = [];
+    let accepted = 0;
     let inserted = 0;
     try {
-      this.commitLogged(now, (logId) => {
-        for (const r of readings) {
-          const assetId = this.assetId(r.site, r.asset);
-          const names = this.namesOf(r.values);
-          const setId = this.sensorSetId(names);
-          // Every reading is logged, new to history or not: it may still have moved the twin (a reused seq).
-          const record = this.writer.addReading(assetId, r.seq, r.ts, setId, names, r.values);
-          if (this.readings.append(assetId, r.seq, r.ts, record, logId, now)) inserted++;
-        }
+      this.commitLogged(this.opts.now(), (logId, at) => {
+        fill({
+          add: (r) => {
+            const key = twinKey(r.site, r.asset);
+            // The same object for the whole batch, even if the cache evicts it meanwhile.
+            let t = touched.get(key);
+            if (!t) touched.set(key, (t = { twin: this.getOrCreate(key, r.site, r.asset, now), assetId: this.assetIdOf(key, r.site, r.asset), change: undefined }));
+            const names = this.namesOf(r.values);
+            const record = this.writer.length + 5;
+            // Every reading is logged, new to history or not: it may still move the twin (a reused seq).
+            const bytes = this.writer.addReading(t.assetId, r.seq, r.ts, this.sensorSetId(names), names, r.values);
+            if (this.readings.append(t.assetId, r.seq, r.ts, bytes, logId, at)) inserted++;
+            accepted++;
+            const fromVersion = t.twin.version;
+            const effect = applyReading(t.twin, r, now);
+            if (effect === ReadingEffect.None) return;
+            let c = t.change;
+            if (!c) {
+              // One shape, and an array of exactly one for the usual single reading per twin and commit.
+              c = t.change = { twin: t.twin, fromVersion, assetClass: undefined, records: effect & ReadingEffect.Moved ? [record] : [] };
+              changes.push(c);
+            } else if (effect & ReadingEffect.Moved) c.records.push(record);
+            if (effect & ReadingEffect.Reclassified) c.assetClass = r.assetClass;
+          },
+        });
         const writeThrough: AssetTwin[] = [];
         const deferred: AssetTwin[] = [];
         for (const c of changes) (c.fromVersion === 0 || c.assetClass !== undefined ? writeThrough : deferred).push(c.twin);
         return { writeThrough, deferred };
       });
     } catch (e) {
-      this.evictAll([...changes.map((c) => c.twin), ...readings]);
+      this.evictAll([...touched.values()].map((t) => t.twin));
       throw e;
     }
-    return { historyInserted: inserted };
+    return { accepted, historyInserted: inserted, changes, readingAt: (record) => this.writer.readingAt(record, this.sensorSetIndex.namesOf) };
   }
 
   /**
@@ -389,7 +455,7 @@ export class TwinSqliteStore {
    * names the twins to write now and the ones to mark dirty; then the due dirty twins and history
    * tails are written and the checkpoint moved, all in one transaction.
    */
-  private commitLogged(now: number, fill: (logId: number) => { writeThrough: readonly AssetTwin[]; deferred: Iterable<AssetTwin> }): void {
+  private commitLogged(now: number, fill: (logId: number, now: number) => { writeThrough: readonly AssetTwin[]; deferred: Iterable<AssetTwin> }): void {
     const logId = this.twinLog.nextId;
     this.writer.reset();
     const written = new Set<string>();
@@ -400,7 +466,7 @@ export class TwinSqliteStore {
     let committed = false;
     try {
       this.transaction(() => {
-        const { writeThrough, deferred } = fill(logId);
+        const { writeThrough, deferred } = fill(logId, now);
         if (this.writer.length > 0) this.twinLog.append(this.writer.bytes());
         for (const t of writeThrough) {
           this.writeTwin(t);
@@ -667,7 +733,10 @@ export class TwinSqliteStore {
 
   /** The asset's small integer id, allocated (inside the caller's transaction) when first needed. */
   private assetId(site: string, asset: string): number {
-    const key = twinKey(site, asset);
+    return this.assetIdOf(twinKey(site, asset), site, asset);
+  }
+
+  private assetIdOf(key: string, site: string, asset: string): number {
     let id = this.assetIds.get(key);
     if (id === undefined) {
       id = ++this.lastAssetId;

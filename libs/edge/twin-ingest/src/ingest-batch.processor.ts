@@ -1,20 +1,12 @@
-import {
-  Subjects,
-  deadLetterOf,
-  parseTelemetryMessage,
-  type DeadLetterV1,
-  type ParsedTelemetry,
-  type Reading,
-  type TwinChangedV1,
-} from '@millwright/contracts';
-import type { TwinSqliteStore } from '@millwright/twin-data-access';
-import { applyReadings, twinKey, type AssetTwin } from '@millwright/twin-domain';
+import { Subjects, TwinChangeFrameWriter, deadLetterOf, parseTelemetryMessage, type DeadLetterV1 } from '@millwright/contracts';
+import type { TelemetryBatch, TelemetryCommit, TwinSqliteStore } from '@millwright/twin-data-access';
 
+/** A telemetry message as the processor reads it (a JetStream message is one). */
 export interface InboundMessage {
-  subject: string;
-  data: Uint8Array;
+  readonly subject: string;
+  readonly data: Uint8Array;
   /** Stream sequence: names dead letters so that a redelivered message's copy is deduplicated. */
-  streamSeq: number;
+  readonly seq: number;
 }
 
 export interface OutboundDeadLetter {
@@ -25,66 +17,95 @@ export interface OutboundDeadLetter {
   from: number;
 }
 
+/** Twin-changed events of one site, framed for `twin.v1.changed.<site>`. */
+export interface ChangeFrame {
+  site: string;
+  frame: Uint8Array;
+  events: number;
+}
+
 export interface CommittedBatch {
+  /** Messages taken from the front of the buffer, all in this commit. */
+  taken: number;
   accepted: number;
   historyInserted: number;
-  events: TwinChangedV1[];
+  frames: ChangeFrame[];
   deadLetters: OutboundDeadLetter[];
 }
 
+/** NATS's default max_payload is 1 MiB; frames are cut well below whatever the server allows. */
+export const DEFAULT_MAX_FRAME_BYTES = 512 * 1024;
+
 /**
- * Turns a batch of telemetry messages into one SQLite transaction: validate each message, apply the
- * good readings to the twins, commit, and return what must be published (twin-changed events, dead
- * letters). It does no network I/O, so the consumer loop around it stays a thin adapter.
+ * Turns telemetry messages into one SQLite transaction: each message is parsed, validated and its
+ * good readings applied, logged and added to history before the next is read, so that a message's
+ * objects die young (held to the end of a 1,000-reading commit, they were the garbage collector's
+ * main work); then the commit, and the twin-changed frames built from the bytes the commit logged.
+ * It does no network I/O, so the consumer loop around it stays a thin adapter.
  */
 export class IngestBatchProcessor {
+  private readonly writers = new Map<string, TwinChangeFrameWriter>();
+
   constructor(
     private readonly store: TwinSqliteStore,
     private readonly clock: () => number = Date.now,
+    private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
   ) {}
 
-  parse(msg: InboundMessage): ParsedTelemetry {
-    return parseTelemetryMessage(msg.subject, msg.data, this.clock());
+  /** Takes messages from the front of `msgs` until they hold `maxReadings` readings (at least one message). */
+  commit(msgs: readonly InboundMessage[], maxReadings = Number.POSITIVE_INFINITY): CommittedBatch {
+    const now = this.clock();
+    const deadLetters: OutboundDeadLetter[] = [];
+    let taken = 0;
+    const committed = this.store.commitTelemetry(now, (batch: TelemetryBatch) => {
+      let readings = 0;
+      while (taken < msgs.length && readings < maxReadings) {
+        const i = taken++;
+        const m = msgs[i];
+        const p = parseTelemetryMessage(m.subject, m.data, now);
+        for (let j = 0; j < p.readings.length; j++) batch.add(p.readings[j]);
+        readings += p.readings.length;
+        for (const rej of p.rejections) {
+          // One bad reading of a batch is kept on its own: replaying it must not repeat the good ones.
+          const item = rej.item !== undefined ? { payload: JSON.stringify(rej.item), payloadEncoding: 'utf8' as const } : {};
+          const letter: DeadLetterV1 = { ...deadLetterOf('telemetry', m, rej.reason, rej.detail, now), ...item, index: rej.index };
+          deadLetters.push({ subject: Subjects.deadLetter('telemetry', p.site), msgId: `telemetry-${m.seq}-${rej.index ?? 'msg'}`, from: i, letter });
+        }
+      }
+    });
+    return { taken, accepted: committed.accepted, historyInserted: committed.historyInserted, frames: this.frame(committed, now), deadLetters };
   }
 
-  commit(msgs: readonly InboundMessage[], parsed: readonly ParsedTelemetry[]): CommittedBatch {
-    const now = this.clock();
-    const readings: Reading[] = [];
-    const deadLetters: OutboundDeadLetter[] = [];
-    for (let i = 0; i < parsed.length; i++) {
-      const p = parsed[i];
-      for (const r of p.readings) readings.push(r);
-      for (const rej of p.rejections) {
-        const m = msgs[i];
-        // One bad reading of a batch is kept on its own: replaying it must not repeat the good ones.
-        const item = rej.item !== undefined ? { payload: JSON.stringify(rej.item), payloadEncoding: 'utf8' as const } : {};
-        const letter: DeadLetterV1 = { ...deadLetterOf('telemetry', { subject: m.subject, data: m.data, seq: m.streamSeq }, rej.reason, rej.detail, now), ...item, index: rej.index };
-        deadLetters.push({ subject: Subjects.deadLetter('telemetry', p.site), msgId: `telemetry-${m.streamSeq}-${rej.index ?? 'msg'}`, from: i, letter });
+  /**
+   * One event per twin that moved, carrying the readings that moved it (not the folded reported
+   * map: the event stays half the size, and a consumer that folds them by per-sensor seq, the twin's
+   * own rule, gets the same reported state). Read back from the commit's log: no reading objects.
+   */
+  private frame(committed: TelemetryCommit, now: number): ChangeFrame[] {
+    const frames: ChangeFrame[] = [];
+    const open = new Set<TwinChangeFrameWriter>();
+    const take = (w: TwinChangeFrameWriter) => {
+      frames.push({ site: w.site, frame: w.finish(), events: w.eventCount });
+      w.reset(w.site);
+    };
+    for (const c of committed.changes) {
+      const { site, asset } = c.twin;
+      let w = this.writers.get(site);
+      if (!w) this.writers.set(site, (w = new TwinChangeFrameWriter(site)));
+      if (!open.has(w)) {
+        w.reset(site);
+        open.add(w);
+      }
+      // Cut before half the limit is passed, so that the next event (one twin's readings of a
+      // commit) fits in the rest; an event too big for a frame of its own still goes alone.
+      else if (w.byteLength >= this.maxFrameBytes / 2) take(w);
+      w.event(asset, 'telemetry', c.twin.version, c.fromVersion, c.twin.lastSeq, now, c.assetClass !== undefined ? { metadata: { assetClass: c.assetClass } } : undefined, c.records.length);
+      for (const at of c.records) {
+        const r = committed.readingAt(at);
+        w.reading(r.seq, r.ts, r.names, r.values);
       }
     }
-
-    // Batch-local lookup: a twin must stay the same object for the whole batch even if the store's
-    // cache evicts it meanwhile.
-    const local = new Map<string, AssetTwin>();
-    const lookup = (site: string, asset: string) => {
-      const k = twinKey(site, asset);
-      let t = local.get(k);
-      if (!t) local.set(k, (t = this.store.getOrCreate(site, asset, now)));
-      return t;
-    };
-    const changes = applyReadings(readings, lookup, now);
-    const { historyInserted } = this.store.commitIngest(changes, readings);
-
-    const events: TwinChangedV1[] = new Array(changes.length);
-    for (let i = 0; i < changes.length; i++) {
-      const c = changes[i];
-      // Readings, not the folded reported map: the event stays half the size, and a consumer that
-      // folds them by per-sensor seq (the twin's own rule) gets the same reported state. The
-      // validated readings themselves: they carry seq, ts and values (and their site and asset).
-      const body: TwinChangedV1['changes'] = { readings: c.applied };
-      if (c.assetClass !== undefined) body.metadata = { assetClass: c.assetClass };
-      events[i] = { site: c.twin.site, asset: c.twin.asset, version: c.twin.version, fromVersion: c.fromVersion, cause: 'telemetry', at: now, changes: body, lastSeq: c.twin.lastSeq };
-    }
-    return { accepted: readings.length, historyInserted, events, deadLetters };
+    for (const w of open) if (w.eventCount > 0) take(w);
+    return frames;
   }
 }

@@ -41,8 +41,8 @@ describe('PredictionIngestService on a real nats-server', () => {
     const { dataSource, db } = await openTwinDatabase({ path: ':memory:', synchronous: 'off' });
     const store = new TwinSqliteStore(db);
     const ingest = new IngestBatchProcessor(store);
-    const firstReadings = ASSETS.map((asset, i) => ({ subject: Subjects.reading(SITE, asset), streamSeq: i + 1, data: Buffer.from(JSON.stringify({ site: SITE, asset, seq: 1, ts: Date.now(), values: { T50: 1400 } })) }));
-    ingest.commit(firstReadings, firstReadings.map((m) => ingest.parse(m)));
+    const firstReadings = ASSETS.map((asset, i) => ({ subject: Subjects.reading(SITE, asset), seq: i + 1, data: Buffer.from(JSON.stringify({ site: SITE, asset, seq: 1, ts: Date.now(), values: { T50: 1400 } })) }));
+    ingest.commit(firstReadings);
 
     // The backlog is in the stream before the service starts: 6 messages of 3 predictions each.
     const jsm = await nats.nc.jetstreamManager();

@@ -1,28 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { JetStreamBatchConsumer, NATS_CONNECTION, ensureConsumer, ensureStream, publishJsonDurably, type BatchOutcome } from '@millwright/messaging';
 import { HealthRegistry, MetricsRegistry } from '@millwright/observability';
-import { Streams, type ParsedTelemetry } from '@millwright/contracts';
+import { Streams } from '@millwright/contracts';
 import { TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
 import type { JetStreamClient, JetStreamManager, JsMsg, NatsConnection } from 'nats';
-import { IngestBatchProcessor, type InboundMessage } from './ingest-batch.processor';
+import { DEFAULT_MAX_FRAME_BYTES, IngestBatchProcessor } from './ingest-batch.processor';
 import { INGEST_DURABLE, INGEST_RETRY_DELAY_MS, TELEMETRY_INGEST_OPTIONS, type TelemetryIngestOptions } from './telemetry-ingest.options';
-import { announceTwinChanges } from './twin-changed.publisher';
+import { announceTwinChangeFrames } from './twin-changed.publisher';
 import { deadLetterStreamConfig, ingestConsumerConfig, telemetryStreamConfig } from './telemetry-stream.config';
-
-/** A telemetry message as the batch processor reads it. */
-class JetStreamInbound implements InboundMessage {
-  readonly subject: string;
-  readonly data: Uint8Array;
-  constructor(private readonly m: JsMsg) {
-    this.subject = m.subject;
-    this.data = m.data;
-  }
-
-  /** Parsed out of the reply subject on demand: only dead letters need it. */
-  get streamSeq(): number {
-    return this.m.seq;
-  }
-}
 
 /**
  * Telemetry from JetStream into the twins: each batch is validated, applied and committed in one
@@ -46,7 +31,7 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
     metrics: MetricsRegistry,
     health: HealthRegistry,
   ) {
-    this.processor = new IngestBatchProcessor(store);
+    this.processor = new IngestBatchProcessor(store, Date.now, Math.min(DEFAULT_MAX_FRAME_BYTES, nc.info?.max_payload ?? DEFAULT_MAX_FRAME_BYTES));
     this.m = {
       ingested: metrics.counter('millwright_readings_ingested_total', 'Readings accepted and committed to twins'),
       rejected: metrics.counter('millwright_readings_rejected_total', 'Messages or readings refused and dead-lettered', ['reason']),
@@ -99,21 +84,9 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
 
   private async handle(buffer: readonly JsMsg[]): Promise<BatchOutcome> {
     const started = process.hrtime.bigint();
-    const inbound: InboundMessage[] = [];
-    const parsed: ParsedTelemetry[] = [];
-    let readings = 0;
-    // Parse from the front until the batch holds enough readings for one transaction.
-    while (inbound.length < buffer.length && readings < this.o.maxBatchReadings) {
-      const msg = new JetStreamInbound(buffer[inbound.length]);
-      const p = this.processor.parse(msg);
-      inbound.push(msg);
-      parsed.push(p);
-      readings += p.readings.length;
-    }
-
     let batch;
     try {
-      batch = this.processor.commit(inbound, parsed);
+      batch = this.processor.commit(buffer, this.o.maxBatchReadings);
     } catch (e) {
       this.m.commitFailures.inc();
       throw e;
@@ -121,8 +94,8 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
     this.m.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     this.m.batches.inc();
     this.m.ingested.inc(batch.accepted);
-    announceTwinChanges(this.nc, this.feed, batch.events);
-    this.m.events.inc(batch.events.length);
+    announceTwinChangeFrames(this.nc, this.feed, batch.frames);
+    for (const f of batch.frames) this.m.events.inc(f.events);
 
     const retry = new Set<number>();
     await Promise.all(
@@ -136,7 +109,7 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
         }
       }),
     );
-    return { taken: inbound.length, retry };
+    return { taken: batch.taken, retry };
   }
 
   private async refreshPending(jsm: JetStreamManager): Promise<void> {

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { Subjects, encodeTwinChangeFrame, type TwinChangedV1 } from '@millwright/contracts';
+import { Subjects, decodeTwinChangeFrame, encodeTwinChangeFrame, type TwinChangedV1 } from '@millwright/contracts';
 import type { TwinChangeFeed } from '@millwright/twin-data-access';
 import type { NatsConnection } from 'nats';
+import type { ChangeFrame } from './ingest-batch.processor';
 
 const log = new Logger('TwinChanges');
 /** Below NATS's default 1 MiB max_payload with room to spare; a commit's changes go out in as many frames as it takes. */
@@ -49,4 +50,20 @@ function publishFrames(nc: NatsConnection, site: string, events: readonly TwinCh
   const half = events.length >> 1;
   publishFrames(nc, site, events.slice(0, half), limit);
   publishFrames(nc, site, events.slice(half), limit);
+}
+
+/**
+ * Announces changes that come framed already (the telemetry path builds its frames from the bytes
+ * it logged): published as they are, and read back into events only when this process's feed has
+ * a listener. Never throws, as `announceTwinChanges`.
+ */
+export function announceTwinChangeFrames(nc: NatsConnection, feed: TwinChangeFeed, frames: readonly ChangeFrame[]): void {
+  for (const f of frames) {
+    try {
+      nc.publish(Subjects.twinChanges(f.site), f.frame);
+    } catch (e) {
+      log.error(`${f.events} twin changes of ${f.site} not announced: ${(e as Error).message}`);
+    }
+    if (feed.active) for (const e of decodeTwinChangeFrame(f.frame).events) feed.emit(e);
+  }
 }
