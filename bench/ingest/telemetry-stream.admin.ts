@@ -24,6 +24,7 @@ export async function createTelemetryStream(jsm: JetStreamManager): Promise<void
       replicas: 1,
       maxBatchReadings: 0,
       maxAckPending: 0,
+      maxBytesInFlight: 0,
       ackWaitMs: 0,
       deadLetterMaxAgeMs: 0,
       deadLetterMaxBytes: 0,

@@ -22,6 +22,7 @@ export class AppModule {
           ingest: {
             maxBatchReadings: c.INGEST_MAX_BATCH,
             maxAckPending: c.INGEST_MAX_ACK_PENDING,
+            maxBytesInFlight: c.INGEST_MAX_BYTES_IN_FLIGHT,
             ackWaitMs: c.INGEST_ACK_WAIT,
             streamMaxBytes: c.TELEMETRY_STREAM_MAX_BYTES,
             streamMaxAgeMs: c.TELEMETRY_STREAM_MAX_AGE,

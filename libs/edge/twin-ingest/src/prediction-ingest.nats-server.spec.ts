@@ -12,6 +12,7 @@ const ASSETS = ['a0', 'a1', 'a2', 'a3', 'a4', 'a5'];
 const options = (maxBatchReadings: number): TelemetryIngestOptions => ({
   maxBatchReadings,
   maxAckPending: 1000,
+  maxBytesInFlight: 32 * 1024 ** 2,
   ackWaitMs: 30_000,
   streamMaxBytes: 64 * 1024 * 1024,
   streamMaxAgeMs: 3_600_000,
