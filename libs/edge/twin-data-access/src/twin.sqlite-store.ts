@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type BetterSqlite3 from 'better-sqlite3';
 import { jsonOf, type Reading } from '@millwright/contracts';
-import { applyReading, applyReadings, newTwin, ReadingEffect, twinKey, type AssetTwin, type JsonObject } from '@millwright/twin-domain';
+import { applyReading, newTwin, ReadingEffect, twinKey, type AssetTwin, type JsonObject } from '@millwright/twin-domain';
 import { DirtyTwinsTracker, type DirtyMark, type FlushPlan, type FlushPolicy } from './dirty-twins.tracker';
 import { ReadingHistory, type HistoryPoint } from './reading-history.store';
 import { decodeReported, encodeReported, type SensorSetIndex } from './reported.codec';
@@ -601,7 +601,7 @@ export class TwinSqliteStore {
    */
   private redo(twin: AssetTwin, e: TwinLogEntry, now: number): void {
     if (e.kind === TwinLogKind.Reading) {
-      applyReadings([{ site: twin.site, asset: twin.asset, seq: e.seq, ts: e.ts, values: e.values }], () => twin, now);
+      applyReading(twin, { site: twin.site, asset: twin.asset, seq: e.seq, ts: e.ts, values: e.values }, now);
     } else if (e.version > twin.version) {
       twin.derived = { ...twin.derived, ...(e.derived as JsonObject) };
       twin.version = e.version;

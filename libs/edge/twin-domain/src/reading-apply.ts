@@ -1,16 +1,6 @@
 import type { Reading } from '@millwright/contracts';
 import type { AssetTwin } from './asset-twin';
 
-/** What applying readings did to one twin. */
-export interface TwinChange {
-  twin: AssetTwin;
-  fromVersion: number;
-  /** Set when the asset class first appears or changes. */
-  assetClass?: string;
-  /** The readings that moved the twin, in the order applied (what a model's window is built from). */
-  applied: Reading[];
-}
-
 /** What `applyReading` did to a twin: bits, 0 when nothing moved. */
 export const enum ReadingEffect {
   None = 0,
@@ -55,30 +45,4 @@ export function applyReading(twin: AssetTwin, r: Reading, now: number): ReadingE
   if (r.seq > twin.lastSeq) twin.lastSeq = r.seq;
   if (twin.lastSeenAt === null || r.ts > twin.lastSeenAt) twin.lastSeenAt = r.ts;
   return reclassified ? ReadingEffect.Moved | ReadingEffect.Reclassified : ReadingEffect.Moved;
-}
-
-/**
- * Applies readings, in arrival order, to the twins `lookup` returns (creating them as needed), and
- * returns one change per twin that moved. Readings that moved nothing (duplicates, stale values)
- * are left out of the changes but stay in `readings` for the history, which deduplicates by seq.
- */
-export function applyReadings(readings: readonly Reading[], lookup: (site: string, asset: string) => AssetTwin, now: number): TwinChange[] {
-  const changes = new Map<AssetTwin, TwinChange>();
-  for (const r of readings) {
-    const twin = lookup(r.site, r.asset);
-    const fromVersion = twin.version;
-    const effect = applyReading(twin, r, now);
-    if (effect === ReadingEffect.None) continue;
-    const moved = (effect & ReadingEffect.Moved) !== 0;
-    const assetClass = effect & ReadingEffect.Reclassified ? r.assetClass : undefined;
-    let change = changes.get(twin);
-    // Usually one reading per twin per batch: an array of exactly one, not an empty one grown by push
-    // (which reserves room for 17), and one object shape whether or not the class changed.
-    if (!change) changes.set(twin, (change = { twin, fromVersion, assetClass, applied: moved ? [r] : [] }));
-    else {
-      if (assetClass !== undefined) change.assetClass = assetClass;
-      if (moved) change.applied.push(r);
-    }
-  }
-  return [...changes.values()];
 }
