@@ -20,6 +20,16 @@ export const enum TwinLogKind {
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
+/** A reading read back from a log entry being built (`TwinLogWriter.readingAt`). */
+export interface LoggedReading {
+  seq: number;
+  ts: number;
+  /** The sensor names, in the order of `values`; the same array for every reading of a sensor set. */
+  names: readonly string[];
+  /** One little-endian float64 per name. */
+  values: Uint8Array;
+}
+
 /** Builds one commit's log entry; the buffer grows as needed and is reused across commits. */
 export class TwinLogWriter {
   private buf = new Uint8Array(64 * 1024);
@@ -60,7 +70,7 @@ export class TwinLogWriter {
    * The reading whose record starts at `at` (the writer's length before `addReading` plus 5), its
    * values a view of the writer's memory: valid until the next reset.
    */
-  readingAt(at: number, namesOf: (setId: number) => readonly string[] | undefined): { seq: number; ts: number; names: readonly string[]; values: Uint8Array } {
+  readingAt(at: number, namesOf: (setId: number) => readonly string[] | undefined): LoggedReading {
     const r = readRecord(this.view, at, namesOf);
     return { seq: r.seq, ts: r.ts, names: r.names, values: this.buf.subarray(r.valuesAt, r.end) };
   }

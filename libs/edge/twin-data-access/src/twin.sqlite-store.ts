@@ -5,7 +5,9 @@ import { applyReading, newTwin, ReadingEffect, twinKey, type AssetTwin, type Jso
 import { DirtyTwinsTracker, type DirtyMark, type FlushPlan, type FlushPolicy } from './dirty-twins.tracker';
 import { ReadingHistory, type HistoryPoint } from './reading-history.store';
 import { decodeReported, encodeReported, type SensorSetIndex } from './reported.codec';
-import { TwinLog, TwinLogKind, TwinLogWriter, readTwinLog, type TwinLogEntry } from './twin-log';
+import { TwinLog, TwinLogKind, TwinLogWriter, readTwinLog, type LoggedReading, type TwinLogEntry } from './twin-log';
+
+export type { LoggedReading } from './twin-log';
 
 export type { HistoryPoint } from './reading-history.store';
 
@@ -81,16 +83,6 @@ export interface TelemetryChange {
   assetClass: string | undefined;
   /** Where the readings that moved the twin are in the commit's log entry, in the order applied (`TelemetryCommit.readingAt`). */
   readonly records: number[];
-}
-
-/** A reading of a committed telemetry batch, read back from the commit's log entry. */
-export interface LoggedReading {
-  seq: number;
-  ts: number;
-  /** The sensor names, in the order of `values`; the same array for every reading of a sensor set. */
-  names: readonly string[];
-  /** One little-endian float64 per name. */
-  values: Uint8Array;
 }
 
 /** What a telemetry commit did. Its log-backed readings stay readable until the store's next commit. */
