@@ -1,5 +1,6 @@
-import { Subjects, TwinChangeFrameWriter, deadLetterOf, parseTelemetryMessage, type DeadLetterV1 } from '@millwright/contracts';
+import { Subjects, deadLetterOf, parseTelemetryMessage, type DeadLetterV1 } from '@millwright/contracts';
 import type { TelemetryBatch, TelemetryCommit, TwinSqliteStore } from '@millwright/twin-data-access';
+import { TwinChangeFramer, type ChangeFrame } from './twin-change.framer';
 
 /** A telemetry message as the processor reads it (a JetStream message is one). */
 export interface InboundMessage {
@@ -17,13 +18,6 @@ export interface OutboundDeadLetter {
   from: number;
 }
 
-/** Twin-changed events of one site, framed for `twin.v1.changed.<site>`. */
-export interface ChangeFrame {
-  site: string;
-  frame: Uint8Array;
-  events: number;
-}
-
 export interface CommittedBatch {
   /** Messages taken from the front of the buffer, all in this commit. */
   taken: number;
@@ -33,9 +27,6 @@ export interface CommittedBatch {
   deadLetters: OutboundDeadLetter[];
 }
 
-/** NATS's default max_payload is 1 MiB; frames are cut well below whatever the server allows. */
-export const DEFAULT_MAX_FRAME_BYTES = 512 * 1024;
-
 /**
  * Turns telemetry messages into one SQLite transaction: each message is parsed, validated and its
  * good readings applied, logged and added to history before the next is read, so that a message's
@@ -44,13 +35,16 @@ export const DEFAULT_MAX_FRAME_BYTES = 512 * 1024;
  * It does no network I/O, so the consumer loop around it stays a thin adapter.
  */
 export class IngestBatchProcessor {
-  private readonly writers = new Map<string, TwinChangeFrameWriter>();
+  private readonly framer: TwinChangeFramer;
 
+  /** `maxFrameBytes`: what one twin-changed frame may hold (`frameLimit` of the connection they go out on). */
   constructor(
     private readonly store: TwinSqliteStore,
     private readonly clock: () => number = Date.now,
-    private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
-  ) {}
+    maxFrameBytes?: number,
+  ) {
+    this.framer = new TwinChangeFramer(maxFrameBytes);
+  }
 
   /** Takes messages from the front of `msgs` until they hold `maxReadings` readings (at least one message). */
   commit(msgs: readonly InboundMessage[], maxReadings = Number.POSITIVE_INFINITY): CommittedBatch {
@@ -82,30 +76,14 @@ export class IngestBatchProcessor {
    * own rule, gets the same reported state). Read back from the commit's log: no reading objects.
    */
   private frame(committed: TelemetryCommit, now: number): ChangeFrame[] {
-    const frames: ChangeFrame[] = [];
-    const open = new Set<TwinChangeFrameWriter>();
-    const take = (w: TwinChangeFrameWriter) => {
-      frames.push({ site: w.site, frame: w.finish(), events: w.eventCount });
-      w.reset(w.site);
-    };
     for (const c of committed.changes) {
-      const { site, asset } = c.twin;
-      let w = this.writers.get(site);
-      if (!w) this.writers.set(site, (w = new TwinChangeFrameWriter(site)));
-      if (!open.has(w)) {
-        w.reset(site);
-        open.add(w);
-      }
-      // Cut before half the limit is passed, so that the next event (one twin's readings of a
-      // commit) fits in the rest; an event too big for a frame of its own still goes alone.
-      else if (w.byteLength >= this.maxFrameBytes / 2) take(w);
-      w.event(asset, 'telemetry', c.twin.version, c.fromVersion, c.twin.lastSeq, now, c.assetClass !== undefined ? { metadata: { assetClass: c.assetClass } } : undefined, c.records.length);
+      const w = this.framer.writerFor(c.twin.site);
+      w.event(c.twin.asset, 'telemetry', c.twin.version, c.fromVersion, c.twin.lastSeq, now, c.assetClass !== undefined ? { metadata: { assetClass: c.assetClass } } : undefined, c.records.length);
       for (const at of c.records) {
         const r = committed.readingAt(at);
         w.reading(r.seq, r.ts, r.names, r.values);
       }
     }
-    for (const w of open) if (w.eventCount > 0) take(w);
-    return frames;
+    return this.framer.take();
   }
 }

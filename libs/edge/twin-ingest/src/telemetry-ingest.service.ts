@@ -5,7 +5,8 @@ import { Streams } from '@millwright/contracts';
 import { TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
 import type { JetStreamClient, JetStreamManager, JsMsg, NatsConnection } from 'nats';
 import { InFlightBudget } from './in-flight.budget';
-import { DEFAULT_MAX_FRAME_BYTES, IngestBatchProcessor } from './ingest-batch.processor';
+import { IngestBatchProcessor } from './ingest-batch.processor';
+import { frameLimit } from './twin-change.framer';
 import { INGEST_DURABLE, INGEST_RETRY_DELAY_MS, TELEMETRY_INGEST_OPTIONS, type TelemetryIngestOptions } from './telemetry-ingest.options';
 import { announceTwinChangeFrames } from './twin-changed.publisher';
 import { deadLetterStreamConfig, ingestConsumerConfig, telemetryStreamConfig } from './telemetry-stream.config';
@@ -36,7 +37,7 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
     metrics: MetricsRegistry,
     health: HealthRegistry,
   ) {
-    this.processor = new IngestBatchProcessor(store, Date.now, Math.min(DEFAULT_MAX_FRAME_BYTES, nc.info?.max_payload ?? DEFAULT_MAX_FRAME_BYTES));
+    this.processor = new IngestBatchProcessor(store, Date.now, frameLimit(nc));
     this.inFlight = new InFlightBudget(o.maxBytesInFlight, o.maxAckPending);
     this.m = {
       ingested: metrics.counter('millwright_readings_ingested_total', 'Readings accepted and committed to twins'),

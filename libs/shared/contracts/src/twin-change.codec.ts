@@ -198,6 +198,14 @@ export class TwinChangeFrameWriter {
     this.used = o;
   }
 
+  /** A whole event with its readings (`event`, then `readingValues` for each). */
+  add(e: TwinChangedV1): void {
+    if (e.site !== this.siteId) throw new TwinChangeFrameError(`event of site '${e.site}' in a frame of site '${this.siteId}'`);
+    const readings = e.changes.readings ?? [];
+    this.event(e.asset, e.cause, e.version, e.fromVersion, e.lastSeq, e.at, e.changes, readings.length);
+    for (const r of readings) this.readingValues(r.seq, r.ts, r.values);
+  }
+
   /** The frame: preamble and events, in a buffer of its own. */
   finish(): Uint8Array {
     if (this.readingsLeft !== 0) throw new TwinChangeFrameError(`frame ended ${this.readingsLeft} readings short`);
@@ -281,12 +289,7 @@ export class TwinChangeFrameWriter {
 /** Encodes the changes of one site (every event's `site` must be `site`). */
 export function encodeTwinChangeFrame(site: string, events: readonly TwinChangedV1[]): Uint8Array {
   const w = new TwinChangeFrameWriter(site);
-  for (const e of events) {
-    if (e.site !== site) throw new TwinChangeFrameError(`event of site '${e.site}' in a frame of site '${site}'`);
-    const readings = e.changes.readings ?? [];
-    w.event(e.asset, e.cause, e.version, e.fromVersion, e.lastSeq, e.at, e.changes, readings.length);
-    for (const r of readings) w.readingValues(r.seq, r.ts, r.values);
-  }
+  for (const e of events) w.add(e);
   return w.finish();
 }
 
