@@ -5,7 +5,7 @@ export interface TelemetryIngestOptions {
   maxBatchReadings: number;
   /** Unacked messages the server may have in flight to us; bounds memory and the redelivery window. */
   maxAckPending: number;
-  /** Bytes the in-flight messages may add up to: fewer than `maxAckPending` of them when they are large (InFlightBudget). */
+  /** Bytes the in-flight messages may add up to: fewer than `maxAckPending` of them when they are large (JetStreamBatchConsumer). */
   maxBytesInFlight: number;
   /** How long the server waits for an ack before redelivering (ms). */
   ackWaitMs: number;

@@ -4,7 +4,6 @@ import { HealthRegistry, MetricsRegistry } from '@millwright/observability';
 import { Streams } from '@millwright/contracts';
 import { TwinChangeFeed, TwinSqliteStore } from '@millwright/twin-data-access';
 import type { JetStreamClient, JetStreamManager, JsMsg, NatsConnection } from 'nats';
-import { InFlightBudget } from './in-flight.budget';
 import { IngestBatchProcessor } from './ingest-batch.processor';
 import { frameLimit } from './twin-change.framer';
 import { INGEST_DURABLE, INGEST_RETRY_DELAY_MS, TELEMETRY_INGEST_OPTIONS, type TelemetryIngestOptions } from './telemetry-ingest.options';
@@ -21,11 +20,7 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
   private readonly log = new Logger(TelemetryIngestService.name);
   private readonly processor: IngestBatchProcessor;
   private js!: JetStreamClient;
-  private jsm?: JetStreamManager;
   private consumer?: JetStreamBatchConsumer;
-  private readonly inFlight: InFlightBudget;
-  /** The consumer's max_ack_pending as last set; undefined while an update is on its way. */
-  private maxAckPending?: number;
   private pendingTimer?: NodeJS.Timeout;
   private readonly m;
 
@@ -38,7 +33,6 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
     health: HealthRegistry,
   ) {
     this.processor = new IngestBatchProcessor(store, Date.now, frameLimit(nc));
-    this.inFlight = new InFlightBudget(o.maxBytesInFlight, o.maxAckPending);
     this.m = {
       ingested: metrics.counter('millwright_readings_ingested_total', 'Readings accepted and committed to twins'),
       rejected: metrics.counter('millwright_readings_rejected_total', 'Messages or readings refused and dead-lettered', ['reason']),
@@ -47,8 +41,12 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
       batchSeconds: metrics.histogram('millwright_ingest_batch_seconds', 'Time to validate, apply and commit one batch', [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]),
       events: metrics.counter('millwright_twin_changed_events_total', 'Twin-changed events published'),
       pending: metrics.gauge('millwright_ingest_consumer_pending', 'Telemetry messages waiting in the stream for the twin service'),
-      inFlightLimit: metrics.gauge('millwright_ingest_max_ack_pending', 'Telemetry messages the server may have in flight to the service (fewer than configured when messages are large)'),
     };
+    const consumer = () => this.consumer;
+    metrics.gauge('millwright_ingest_max_ack_pending', 'Telemetry messages the server may have in flight to the service (fewer than configured when messages are large)', [], function () {
+      const n = consumer()?.inFlightLimit;
+      if (n !== undefined) this.set(n);
+    });
     metrics.gauge('millwright_twins', 'Twins in the store', [], function () {
       this.set(store.count());
     });
@@ -61,19 +59,13 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
 
   async onApplicationBootstrap(): Promise<void> {
     const jsm = await this.nc.jetstreamManager();
-    this.jsm = jsm;
     await ensureStream(jsm, telemetryStreamConfig(this.o));
     await ensureStream(jsm, deadLetterStreamConfig(this.o));
-    // A backlog is the dangerous case (everything in flight at once): its size is known up front.
-    const { state } = await jsm.streams.info(Streams.telemetry.name);
-    this.inFlight.observe(state.bytes, state.messages);
-    const maxAckPending = this.inFlight.limit();
-    await ensureConsumer(jsm, Streams.telemetry.name, ingestConsumerConfig(this.o, maxAckPending));
-    this.setInFlightLimit(maxAckPending);
+    await ensureConsumer(jsm, Streams.telemetry.name, ingestConsumerConfig(this.o));
     this.js = this.nc.jetstream();
     this.consumer = new JetStreamBatchConsumer(
       this.js,
-      { stream: Streams.telemetry.name, durable: INGEST_DURABLE, maxAckPending: this.o.maxAckPending, retryDelayMs: INGEST_RETRY_DELAY_MS },
+      { stream: Streams.telemetry.name, durable: INGEST_DURABLE, maxAckPending: this.o.maxAckPending, maxBytesInFlight: this.o.maxBytesInFlight, retryDelayMs: INGEST_RETRY_DELAY_MS },
       (buffer) => this.handle(buffer),
     );
     await this.consumer.start();
@@ -110,7 +102,6 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
     this.m.ingested.inc(batch.accepted);
     announceTwinChangeFrames(this.nc, this.feed, batch.frames);
     for (const f of batch.frames) this.m.events.inc(f.events);
-    this.followMessageSize(buffer, batch.taken);
 
     const retry = new Set<number>();
     await Promise.all(
@@ -125,32 +116,6 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
       }),
     );
     return { taken: batch.taken, retry };
-  }
-
-  private followMessageSize(buffer: readonly JsMsg[], taken: number): void {
-    let bytes = 0;
-    for (let i = 0; i < taken; i++) bytes += buffer[i].data.length;
-    this.inFlight.observe(bytes, taken);
-    const current = this.maxAckPending;
-    if (current === undefined || !this.jsm || !this.inFlight.shouldChange(current)) return;
-    const next = this.inFlight.limit();
-    this.maxAckPending = undefined;
-    this.jsm.consumers.update(Streams.telemetry.name, INGEST_DURABLE, { max_ack_pending: next }).then(
-      () => {
-        this.setInFlightLimit(next);
-        const kb = Math.round((this.inFlight.averageMessageBytes ?? 0) / 1024);
-        this.log.log(`telemetry messages in flight: ${current} -> ${next} (messages of ${kb} KB on average, ${Math.round(this.o.maxBytesInFlight / 1024 ** 2)} MB budget)`);
-      },
-      (e: unknown) => {
-        this.maxAckPending = current;
-        this.log.warn(`in-flight limit not changed to ${next}, will retry: ${(e as Error).message}`);
-      },
-    );
-  }
-
-  private setInFlightLimit(n: number): void {
-    this.maxAckPending = n;
-    this.m.inFlightLimit.set(n);
   }
 
   private async refreshPending(jsm: JetStreamManager): Promise<void> {

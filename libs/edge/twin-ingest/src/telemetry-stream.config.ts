@@ -34,13 +34,13 @@ export function deadLetterStreamConfig(o: TelemetryIngestOptions): Partial<Strea
  * Explicit acks, one per message, sent only after the commit: ack-all would be cheaper but would
  * also ack messages a crashed predecessor left pending, which would lose them.
  */
-export function ingestConsumerConfig(o: TelemetryIngestOptions, maxAckPending = o.maxAckPending): Partial<ConsumerConfig> & { durable_name: string } {
+export function ingestConsumerConfig(o: TelemetryIngestOptions): Partial<ConsumerConfig> & { durable_name: string } {
   return {
     durable_name: INGEST_DURABLE,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: nanos(o.ackWaitMs),
-    max_ack_pending: maxAckPending,
+    max_ack_pending: o.maxAckPending,
     // No filter_subject: the stream holds telemetry only, and nats-server 2.9 answers consumer info
     // (our backlog metric) for a filtered consumer by scanning the stream.
   };

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { ConsumerMessages, JetStreamClient, JsMsg } from 'nats';
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from 'nats';
+import { InFlightBudget } from './in-flight.budget';
 
 /** What a batch handler did with the front of the buffer. */
 export interface BatchOutcome {
@@ -19,6 +20,12 @@ export interface JetStreamBatchConsumerOptions {
   maxAckPending: number;
   /** Redelivery delay for messages whose handling failed (ms). */
   retryDelayMs: number;
+  /**
+   * Bytes the messages in flight may add up to: with it, the durable's `max_ack_pending` follows the
+   * average message size (InFlightBudget), never above `maxAckPending`. For streams whose messages
+   * can be large enough for `maxAckPending` of them to pass nats-server's per-client limit.
+   */
+  maxBytesInFlight?: number;
 }
 
 /**
@@ -35,6 +42,10 @@ export class JetStreamBatchConsumer {
   private scheduled = false;
   private stopped = false;
   private consuming = false;
+  private readonly budget?: InFlightBudget;
+  private jsm?: JetStreamManager;
+  /** The durable's max_ack_pending as last set (with a byte budget); undefined while an update is on its way. */
+  private limit?: number;
 
   constructor(
     private readonly js: JetStreamClient,
@@ -42,14 +53,28 @@ export class JetStreamBatchConsumer {
     private readonly handler: BatchHandler,
   ) {
     this.log = new Logger(`JetStreamBatchConsumer:${o.durable}`);
+    if (o.maxBytesInFlight !== undefined) this.budget = new InFlightBudget(o.maxBytesInFlight, o.maxAckPending);
   }
 
   get running(): boolean {
     return this.consuming;
   }
 
+  /** The durable's max_ack_pending while it follows a byte budget. */
+  get inFlightLimit(): number | undefined {
+    return this.limit;
+  }
+
   async start(): Promise<void> {
     const consumer = await this.js.consumers.get(this.o.stream, this.o.durable);
+    if (this.budget) {
+      // A backlog is the dangerous case (all of it in flight at once), and its size is known up front.
+      this.jsm = await this.js.jetstreamManager();
+      const { state } = await this.jsm.streams.info(this.o.stream);
+      this.budget.observe(state.bytes, state.messages);
+      this.limit = (await consumer.info(true)).config.max_ack_pending ?? this.o.maxAckPending;
+      if (this.budget.shouldChange(this.limit)) await this.changeLimit();
+    }
     this.messages = await consumer.consume({ max_messages: this.o.maxAckPending, callback: (m) => this.onMessage(m) });
     this.consuming = true;
     void this.messages.closed().then(() => (this.consuming = false));
@@ -90,10 +115,34 @@ export class JetStreamBatchConsumer {
           if (outcome.retry?.has(i)) this.buffer[i].nak(this.o.retryDelayMs);
           else this.buffer[i].ack();
         }
+        if (this.budget) this.followMessageSize(this.budget, taken);
         this.buffer = taken === this.buffer.length ? [] : this.buffer.slice(taken);
       }
     } finally {
       this.draining = false;
+    }
+  }
+
+  /** After the first `taken` messages of the buffer were handled. */
+  private followMessageSize(budget: InFlightBudget, taken: number): void {
+    let bytes = 0;
+    for (let i = 0; i < taken; i++) bytes += this.buffer[i].data.length;
+    budget.observe(bytes, taken);
+    if (this.limit !== undefined && budget.shouldChange(this.limit)) void this.changeLimit();
+  }
+
+  private async changeLimit(): Promise<void> {
+    const current = this.limit;
+    const next = this.budget!.limit();
+    this.limit = undefined;
+    try {
+      await this.jsm!.consumers.update(this.o.stream, this.o.durable, { max_ack_pending: next });
+      this.limit = next;
+      const kb = Math.round((this.budget!.averageMessageBytes ?? 0) / 1024);
+      this.log.log(`messages in flight: ${current} -> ${next} (${kb} KB each on average, ${Math.round(this.o.maxBytesInFlight! / 1024 ** 2)} MB budget)`);
+    } catch (e) {
+      this.limit = current;
+      this.log.warn(`messages in flight not changed to ${next}, will try again: ${(e as Error).message}`);
     }
   }
 }

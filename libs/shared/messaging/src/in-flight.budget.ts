@@ -1,11 +1,11 @@
 /**
- * How many telemetry messages the server may have in flight to the twin service (the consumer's
- * `max_ack_pending`), from how large they are. nats-server cuts a client off as a slow consumer once
- * more than its `max_pending` (64 MB by default) waits to be sent to it, and `max_ack_pending`
- * counts messages: with large gateway batches a fixed count puts more than that in flight. In the
- * ingest bench 4,000 messages of 21 KB did, and the backlog drain fell to a tenth, every cut costing
- * an ack wait before the messages in flight came again. So the count follows the average message
- * size, to keep count x size within a byte budget, and never goes above the configured count.
+ * How many messages the server may have in flight to a consumer (its `max_ack_pending`), from how
+ * large they are. nats-server cuts a client off as a slow consumer once more than its `max_pending`
+ * (64 MB by default) waits to be sent to it, and `max_ack_pending` counts messages: with large
+ * messages a fixed count puts more than that in flight. In the ingest bench 4,000 telemetry batches
+ * of 21 KB did, and the backlog drain fell to a tenth, every cut costing an ack wait before the
+ * messages in flight came again. So the count follows the average message size, to keep count x
+ * size within a byte budget, and never goes above the configured count.
  */
 export class InFlightBudget {
   private avgBytes: number | undefined;
