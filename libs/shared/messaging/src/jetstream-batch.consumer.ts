@@ -69,7 +69,9 @@ export class JetStreamBatchConsumer {
     const consumer = await this.js.consumers.get(this.o.stream, this.o.durable);
     if (this.budget) {
       // A backlog is the dangerous case (all of it in flight at once), and its size is known up front.
-      this.jsm = await this.js.jetstreamManager();
+      // Without the account-info round trip a new manager makes: the consumer lookup above has
+      // already shown that JetStream answers.
+      this.jsm = await this.js.jetstreamManager(false);
       const { state } = await this.jsm.streams.info(this.o.stream);
       this.budget.observe(state.bytes, state.messages);
       this.limit = (await consumer.info(true)).config.max_ack_pending ?? this.o.maxAckPending;
