@@ -43,6 +43,12 @@ describe('twin change frames', () => {
     expect(Object.keys(back.events[0].changes.readings![0].values)).toEqual(['T50', 'P30']);
   });
 
+  it('carry events as small as the layout allows: one-letter assets with no readings and no JSON', () => {
+    // Valid ids may be one character; a frame of such events is shorter per event than most.
+    const events: TwinChangedV1[] = ['a', 'b', 'c'].map((asset, i) => ({ site: 'p', asset, version: i + 1, fromVersion: i, cause: 'telemetry', at: 1, changes: {}, lastSeq: 0 }));
+    expect(decodeTwinChangeFrame(encodeTwinChangeFrame('p', events)).events).toEqual(events);
+  });
+
   it('give their readings packed, with one names list per sensor set shared across frames', () => {
     const frame = () =>
       encodeTwinChangeFrame('plant-1', [

@@ -95,7 +95,10 @@ function sameNames(names: readonly string[], values: Record<string, number>): bo
   return i === names.length;
 }
 
+/** Cause and JSON-part flag, four float64s, the reading count. */
 const EVENT_HEAD_BYTES = 2 + 32 + 4;
+/** An event of an empty asset with no JSON part and no readings. */
+const MIN_EVENT_BYTES = 1 + EVENT_HEAD_BYTES;
 const READING_HEAD_BYTES = 18;
 
 /**
@@ -379,8 +382,8 @@ class FrameReader {
       sets[s] = names;
     }
     const eventCount = this.u32();
-    // Each event takes at least 42 bytes: a count larger than the rest of the frame is a lie.
-    if (eventCount * 42 > this.left) throw new TwinChangeFrameError(`${eventCount} events cannot fit in ${this.left} bytes`);
+    // Each event takes at least an empty asset and its head: a count larger than the rest of the frame is a lie.
+    if (eventCount * MIN_EVENT_BYTES > this.left) throw new TwinChangeFrameError(`${eventCount} events cannot fit in ${this.left} bytes`);
     return { site, sets, eventCount };
   }
 
