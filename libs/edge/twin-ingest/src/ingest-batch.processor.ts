@@ -24,6 +24,11 @@ export interface CommittedBatch {
   accepted: number;
   historyInserted: number;
   frames: ChangeFrame[];
+  /**
+   * Why the commit's changes could not be framed (then `frames` is empty). The commit stands: a
+   * change notification that never comes is a gap consumers already handle, as announceTwinChanges.
+   */
+  frameError?: string;
   deadLetters: OutboundDeadLetter[];
 }
 
@@ -67,7 +72,7 @@ export class IngestBatchProcessor {
         }
       }
     });
-    return { taken, accepted: committed.accepted, historyInserted: committed.historyInserted, frames: this.frame(committed, now), deadLetters };
+    return { taken, accepted: committed.accepted, historyInserted: committed.historyInserted, deadLetters, ...this.frame(committed, now) };
   }
 
   /**
@@ -75,15 +80,20 @@ export class IngestBatchProcessor {
    * map: the event stays half the size, and a consumer that folds them by per-sensor seq, the twin's
    * own rule, gets the same reported state). Read back from the commit's log: no reading objects.
    */
-  private frame(committed: TelemetryCommit, now: number): ChangeFrame[] {
-    for (const c of committed.changes) {
-      const w = this.framer.writerFor(c.twin.site);
-      w.event(c.twin.asset, 'telemetry', c.twin.version, c.fromVersion, c.twin.lastSeq, now, c.assetClass !== undefined ? { metadata: { assetClass: c.assetClass } } : undefined, c.records.length);
-      for (const at of c.records) {
-        const r = committed.readingAt(at);
-        w.reading(r.seq, r.ts, r.names, r.values);
+  private frame(committed: TelemetryCommit, now: number): { frames: ChangeFrame[]; frameError?: string } {
+    try {
+      for (const c of committed.changes) {
+        const w = this.framer.writerFor(c.twin.site);
+        w.event(c.twin.asset, 'telemetry', c.twin.version, c.fromVersion, c.twin.lastSeq, now, c.assetClass !== undefined ? { metadata: { assetClass: c.assetClass } } : undefined, c.records.length);
+        for (const at of c.records) {
+          const r = committed.readingAt(at);
+          w.reading(r.seq, r.ts, r.names, r.values);
+        }
       }
+      return { frames: this.framer.take() };
+    } catch (e) {
+      this.framer.discard();
+      return { frames: [], frameError: `${committed.changes.length} twin changes not announced: ${(e as Error).message}` };
     }
-    return this.framer.take();
   }
 }

@@ -100,6 +100,7 @@ export class TelemetryIngestService implements OnApplicationBootstrap, OnApplica
     this.m.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     this.m.batches.inc();
     this.m.ingested.inc(batch.accepted);
+    if (batch.frameError) this.log.error(batch.frameError);
     announceTwinChangeFrames(this.nc, this.feed, batch.frames);
     for (const f of batch.frames) this.m.events.inc(f.events);
 

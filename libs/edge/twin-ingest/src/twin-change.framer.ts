@@ -53,6 +53,16 @@ export class TwinChangeFramer {
     return frames;
   }
 
+  /**
+   * Drops what was written since the last take. After a write failed part-way through an event, a
+   * writer would refuse the next one; a framer kept across commits must start clean after it.
+   */
+  discard(): void {
+    for (const w of this.open) w.reset(w.site);
+    this.open.clear();
+    this.frames = [];
+  }
+
   private end(w: TwinChangeFrameWriter): void {
     this.frames.push({ site: w.site, frame: w.finish(), events: w.eventCount });
     w.reset(w.site);
