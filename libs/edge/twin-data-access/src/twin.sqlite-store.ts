@@ -240,8 +240,10 @@ export class TwinSqliteStore {
     const changes: TelemetryChange[] = [];
     let accepted = 0;
     let inserted = 0;
+    // The store's clock for history (when a tail started); `now` stamps the twins.
+    const at = this.opts.now();
     try {
-      this.commitLogged(this.opts.now(), (logId, at) => {
+      this.commitLogged(at, (logId) => {
         fill({
           add: (r) => {
             const key = twinKey(r.site, r.asset);
@@ -447,7 +449,7 @@ export class TwinSqliteStore {
    * names the twins to write now and the ones to mark dirty; then the due dirty twins and history
    * tails are written and the checkpoint moved, all in one transaction.
    */
-  private commitLogged(now: number, fill: (logId: number, now: number) => { writeThrough: readonly AssetTwin[]; deferred: Iterable<AssetTwin> }): void {
+  private commitLogged(now: number, fill: (logId: number) => { writeThrough: readonly AssetTwin[]; deferred: Iterable<AssetTwin> }): void {
     const logId = this.twinLog.nextId;
     this.writer.reset();
     const written = new Set<string>();
@@ -458,7 +460,7 @@ export class TwinSqliteStore {
     let committed = false;
     try {
       this.transaction(() => {
-        const { writeThrough, deferred } = fill(logId, now);
+        const { writeThrough, deferred } = fill(logId);
         if (this.writer.length > 0) this.twinLog.append(this.writer.bytes());
         for (const t of writeThrough) {
           this.writeTwin(t);
