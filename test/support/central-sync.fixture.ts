@@ -108,18 +108,23 @@ export async function centralTwins(platform: AppHandle, site: string): Promise<C
   return ((await res.json()) as { items: CentralTwinJson[] }).items;
 }
 
-/** Waits until the central copy of every twin of `site` has the edge's version, then compares them field by field. */
+/**
+ * Waits until the central copy of every twin of `site` has the edge's version, then compares them
+ * field by field. Both sides are read again on every try: the edge may still move meanwhile (desired
+ * changes coming down after a cut), and a snapshot of it taken once would never be matched.
+ */
 export async function expectCentralEqualsEdge(f: CentralSyncFixture, platform: AppHandle, site: string, timeoutMs = 30_000, o: { edgeRestarted?: boolean } = {}): Promise<void> {
-  const edge = await f.edgeTwins(site);
   const view = (t: EdgeTwinJson) => ({ asset: t.asset, version: t.version, lastSeq: t.lastSeq, reported: t.reported });
+  let edge: EdgeTwinJson[] = [];
+  let central = new Map<string, CentralTwinJson>();
   await waitFor(
     async () => {
-      const central = new Map((await centralTwins(platform, site)).map((t) => [t.asset, t]));
+      edge = await f.edgeTwins(site);
+      central = new Map((await centralTwins(platform, site)).map((t) => [t.asset, t]));
       return edge.every((t) => central.get(t.asset)?.version === t.version);
     },
     { timeoutMs, what: `${site}'s central copy to catch up` },
   );
-  const central = new Map((await centralTwins(platform, site)).map((t) => [t.asset, t]));
   expect(edge.length).toBeGreaterThan(0);
   expect([...central.keys()].sort()).toEqual(edge.map((t) => t.asset).sort());
   for (const t of edge) expect(view(central.get(t.asset)!)).toEqual(view(t));
